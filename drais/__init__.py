@@ -1,0 +1,3 @@
+"""DRAIS: regional social-innovation support system and impact-measurement toolbox."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""The national federation: wire contract, consumer, national log and indicators."""

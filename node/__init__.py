@@ -1,0 +1,1 @@
+"""The regional node: event-sourced domain, application, projections and API."""

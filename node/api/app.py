@@ -1,0 +1,47 @@
+"""Builds the node's FastAPI app around an already wired Node."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+
+import drais
+from node.api import errors
+from node.api.routes import alliance, initiatives, people, structures
+from node.bootstrap import Node
+
+
+def create_api(node: Node, *, poll: bool = True) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if poll:
+            node.projector.start(node.settings.projection_poll_seconds)
+        yield
+        node.projector.stop()
+
+    api = FastAPI(
+        title=f"DRAIS node {node.settings.region}",
+        version=drais.__version__,
+        description="Regional node of the DRAIS social-innovation support system.",
+        lifespan=lifespan,
+    )
+    api.state.node = node
+    errors.install(api)
+
+    @api.get("/health", tags=["health"])
+    def health() -> dict[str, Any]:
+        return {
+            "status": "ok",
+            "region": node.settings.region,
+            "region_name": node.settings.region_name,
+            "version": drais.__version__,
+            "log_position": node.app.recorder.max_notification_id() or 0,
+            "projection_position": node.projector.position(),
+        }
+
+    for router in (alliance.router, structures.router, initiatives.router, people.router):
+        api.include_router(router, prefix="/api/v1")
+    return api

@@ -1,0 +1,1 @@
+"""Routers of the node API, one per part of the domain."""

@@ -1,0 +1,1 @@
+"""Regional read models, rebuilt from the log and tracked in the same transaction."""

@@ -1,0 +1,1 @@
+"""The web interface (Litestar + htmx) for regional operators and the national alliance."""
