@@ -138,3 +138,28 @@ class ConsentPurpose(StrEnum):
     ACCOMPAGNEMENT = "accompagnement"
     ENQUETE_IMPACT = "enquete_impact"
     COMMUNICATION = "communication"
+
+
+class OutcomeHorizon(StrEnum):
+    SHORT = "short"
+    MEDIUM = "medium"
+    LONG = "long"
+
+
+class SurveyWave(StrEnum):
+    BASELINE = "baseline"
+    FOLLOW_UP = "follow_up"
+
+
+class StudyMethod(StrEnum):
+    BEFORE_AFTER = "before_after"
+    DIFFERENCE_IN_DIFFERENCES = "difference_in_differences"
+    RANDOMISED = "randomised"
+    QUALITATIVE = "qualitative"
+
+
+class StudyStatus(StrEnum):
+    PLANNED = "planned"
+    ONGOING = "ongoing"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"

@@ -8,7 +8,7 @@ spreadsheet imports use.
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -29,6 +29,7 @@ from node.domain.people import IdentityVault, Person
 from node.domain.rules import require_text
 from node.domain.structures import SupportStructure
 from node.domain.trainings import Training
+from node.impact_cases import ImpactUseCases
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -50,21 +51,33 @@ class Identity:
         return {k: v for k, v in self.__dict__.items() if v}
 
 
+def core_indicator(code: str) -> bool:
+    """Whether the national core catalogue defines this indicator."""
+    from node.toolbox.catalogue import load_core
+
+    return code in load_core()
+
+
 class ConcurrentChange(RuleViolation):
     """Someone else changed the same record at the same moment; the caller may retry."""
 
 
-class NodeApplication(Application[UUID]):
+class NodeApplication(ImpactUseCases, Application[UUID]):
     name = "DraisNode"
 
     def __init__(
-        self, region: str, vault: IdentityVault, env: dict[str, str] | None = None
+        self,
+        region: str,
+        vault: IdentityVault,
+        env: dict[str, str] | None = None,
+        known_indicator: Callable[[str], bool] | None = None,
     ) -> None:
         if not territory.is_region(region):
             raise ValueError(f"{region!r} is not a region code (MA-01 … MA-12)")
         super().__init__(env)
         self.region = region
         self.vault = vault
+        self.known_indicator = known_indicator or core_indicator
 
     # -- persistence helpers ------------------------------------------------------------
 
@@ -244,6 +257,9 @@ class NodeApplication(Application[UUID]):
         birth_year: int,
         by: str,
         person_id: UUID | None = None,
+        *,
+        initiative_id: str | None = None,
+        province: str | None = None,
     ) -> Person:
         person_id = person_id or uuid4()
         full_name = require_text(identity.full_name, "full_name")
@@ -256,6 +272,8 @@ class NodeApplication(Application[UUID]):
             birth_year=birth_year,
             this_year=date.today().year,
             by=by,
+            initiative_id=initiative_id,
+            province=province,
         )
 
     def register_professional(

@@ -12,6 +12,7 @@ import drais
 from node.api import errors
 from node.api.routes import alliance, initiatives, people, structures
 from node.bootstrap import Node
+from node.toolbox.api import router as toolbox_router
 
 
 def create_api(node: Node, *, poll: bool = True) -> FastAPI:
@@ -44,4 +45,5 @@ def create_api(node: Node, *, poll: bool = True) -> FastAPI:
 
     for router in (alliance.router, structures.router, initiatives.router, people.router):
         api.include_router(router, prefix="/api/v1")
+    api.include_router(toolbox_router, prefix="/api/v1/toolbox", tags=["toolbox"])
     return api

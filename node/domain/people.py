@@ -8,13 +8,13 @@ broken down by sex and age band; they identify no one on their own.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from drais.vocabulary import ConsentPurpose, Gender, PersonKind
-from node.domain.errors import RuleViolation
+from drais.vocabulary import ConsentPurpose, Gender, PersonKind, SurveyWave
+from node.domain.errors import InvalidValue, RuleViolation
 from node.domain.rules import require_date, require_member, require_range
 
 
@@ -41,6 +41,8 @@ class Person(Aggregate):
         birth_year: int,
         this_year: int,
         by: str,
+        initiative_id: str | None = None,
+        province: str | None = None,
     ) -> Person:
         """Register under an id chosen by the caller: the identity was sealed under it."""
         require_range(birth_year, this_year - 110, this_year, "birth_year")
@@ -51,14 +53,27 @@ class Person(Aggregate):
             sealed_identity=sealed_identity,
             gender=require_member(Gender, gender, "gender").value,
             birth_year=birth_year,
+            initiative_id=initiative_id,
+            province=province,
             by=by,
         )
 
     @event("Registered")
     def __init__(
-        self, *, kind: str, sealed_identity: str, gender: str, birth_year: int, by: str
+        self,
+        *,
+        kind: str,
+        sealed_identity: str,
+        gender: str,
+        birth_year: int,
+        initiative_id: str | None,
+        province: str | None,
+        by: str,
     ) -> None:
         self.kind = kind
+        self.initiative_id = initiative_id
+        self.province = province
+        self.surveys: list[dict[str, Any]] = []
         self.sealed_identity = sealed_identity
         self.gender = gender
         self.birth_year = birth_year
@@ -95,6 +110,63 @@ class Person(Aggregate):
         self.sealed_identity = sealed_identity
         self.gender = gender
         self.birth_year = birth_year
+
+    @property
+    def baseline(self) -> dict[str, Any] | None:
+        return next((s for s in self.surveys if s["wave"] == SurveyWave.BASELINE), None)
+
+    @property
+    def latest_follow_up(self) -> dict[str, Any] | None:
+        follow_ups = [s for s in self.surveys if s["wave"] == SurveyWave.FOLLOW_UP]
+        return follow_ups[-1] if follow_ups else None
+
+    def answer_survey(
+        self,
+        *,
+        wave: str,
+        scheme: str,
+        answers: dict[str, Any],
+        score: float,
+        poor: bool,
+        by: str,
+        on: str | None = None,
+    ) -> None:
+        """Record a living-conditions survey wave, already scored with `scheme`."""
+        self._require_not_erased()
+        if self.kind != PersonKind.BENEFICIARY:
+            raise RuleViolation("only beneficiaries answer living-conditions surveys", "id")
+        if not self.consents_to(ConsentPurpose.ENQUETE_IMPACT):
+            raise RuleViolation("the person has not consented to impact surveys", "consent")
+        kind = require_member(SurveyWave, wave, "wave")
+        day = require_date(on, "on")
+        baseline = self.baseline
+        if kind == SurveyWave.BASELINE and baseline is not None:
+            raise RuleViolation("the baseline has already been recorded", "wave")
+        if kind == SurveyWave.FOLLOW_UP:
+            if baseline is None:
+                raise RuleViolation("a follow-up needs a baseline first", "wave")
+            if scheme != baseline["scheme"]:
+                raise InvalidValue(f"the baseline used scheme {baseline['scheme']}", "scheme")
+            if day < baseline["on"]:
+                raise InvalidValue("must not be before the baseline", "on")
+        self._survey_answered(
+            wave=kind.value, scheme=scheme, answers=answers, score=score, poor=poor, on=day, by=by
+        )
+
+    @event("SurveyAnswered")
+    def _survey_answered(
+        self,
+        wave: str,
+        scheme: str,
+        answers: dict[str, Any],
+        score: float,
+        poor: bool,
+        on: str,
+        by: str,
+    ) -> None:
+        self.surveys.append(
+            {"wave": wave, "scheme": scheme, "score": score, "poor": poor, "on": on}
+        )
 
     def erase(self, *, by: str) -> None:
         self._require_not_erased()

@@ -60,7 +60,7 @@ def require_range(value: float, low: float, high: float, field: str) -> float:
     return value
 
 
-def require_date(value: str | date | None, field: str) -> str:
+def require_date(value: str | date | None, field: str, *, future: bool = False) -> str:
     """An ISO date, today when omitted; no future dates for facts that happened."""
     if value is None:
         return date.today().isoformat()
@@ -68,6 +68,6 @@ def require_date(value: str | date | None, field: str) -> str:
         day = value if isinstance(value, date) else date.fromisoformat(value)
     except ValueError:
         raise InvalidValue("must be an ISO date (YYYY-MM-DD)", field) from None
-    if day > date.today():
+    if day > date.today() and not future:
         raise InvalidValue("must not be in the future", field)
     return day.isoformat()

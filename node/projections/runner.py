@@ -13,6 +13,7 @@ import threading
 from eventsourcing.application import Application
 from sqlalchemy import Engine, select, update
 
+from node.projections import impact_handlers  # noqa: F401 - registers the toolbox's handlers
 from node.projections import tables as t
 from node.projections.handlers import apply
 

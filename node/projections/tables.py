@@ -154,6 +154,8 @@ persons = Table(
     Column("kind", String(20), nullable=False),
     Column("gender", String(1), nullable=False),
     Column("birth_year", Integer, nullable=False),
+    Column("initiative_id", ID),
+    Column("province", String(10)),
     Column("consents", JSON, nullable=False),
     Column("erased", Boolean, nullable=False, default=False),
 )
@@ -175,4 +177,79 @@ training_assessments = Table(
     Column("person_id", ID, primary_key=True),
     Column("before", Float, nullable=False),
     Column("after", Float, nullable=False),
+)
+
+# -- impact toolbox ---------------------------------------------------------------------
+
+theories = Table(
+    "theories_of_change",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("initiative_id", ID, nullable=False, unique=True),
+    Column("revision", Integer, nullable=False),
+    Column("indicator_codes", JSON, nullable=False),
+    Column("content", JSON, nullable=False),
+)
+
+measurements = Table(
+    "measurements",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("initiative_id", ID, nullable=False, index=True),
+    Column("indicator_code", String(80), nullable=False),
+    Column("value", Float, nullable=False),
+    Column("period_start", DAY, nullable=False),
+    Column("period_end", DAY, nullable=False),
+    Column("disaggregation", JSON, nullable=False),
+)
+
+# One row per beneficiary: the baseline and the latest follow-up of the living-conditions survey.
+surveys = Table(
+    "surveys",
+    metadata,
+    Column("person_id", ID, primary_key=True),
+    Column("initiative_id", ID, index=True),
+    Column("province", String(10)),
+    Column("scheme", String(40), nullable=False),
+    Column("c_before", Float),
+    Column("poor_before", Boolean),
+    Column("c_after", Float),
+    Column("poor_after", Boolean),
+)
+
+grids = Table(
+    "grids",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("code", String(80), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("funder", String(200), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("impact_share", Float, nullable=False),
+    Column("integrates_impact", Boolean, nullable=False),
+)
+
+funding_applications = Table(
+    "funding_applications",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("grid_id", ID, nullable=False, index=True),
+    Column("applicant", String(200), nullable=False),
+    Column("initiative_id", ID),
+    Column("grid_version", Integer, nullable=False),
+    Column("total", Float, nullable=False),
+    Column("passed", Boolean, nullable=False),
+    Column("reasons", JSON, nullable=False),
+)
+
+studies = Table(
+    "studies",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("title", String(200), nullable=False),
+    Column("policy", String(200), nullable=False),
+    Column("territory", String(10), nullable=False),
+    Column("method", String(40), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("results", JSON),
 )
