@@ -280,6 +280,8 @@ def _person(conn: Connection, e: Event) -> None:
             kind=e.kind,
             gender=e.gender,
             birth_year=e.birth_year,
+            initiative_id=e.initiative_id,
+            province=e.province,
             consents={},
             erased=False,
         )
