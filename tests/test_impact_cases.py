@@ -178,3 +178,66 @@ def test_survey_pairs_in_the_read_model_give_the_improvement_counts(node: Node) 
     )
     assert (counts.paired, counts.improved, counts.exits) == (3, 2, 2)
     assert all(r.province == "MA-CHT" for r in rows)
+
+
+THEORY: dict[str, Any] = {
+    "problem": "Faible revenu des femmes rurales de Chtouka",
+    "target_population": "Femmes de 18 à 45 ans des douars de Biougra",
+    "inputs": ["Subvention INDH"],
+    "activities": ["Formation à la transformation"],
+    "outputs": ["30 femmes formées"],
+    "outcomes": [
+        {
+            "statement": "Revenus accrus",
+            "horizon": "medium",
+            "indicators": [
+                {"code": "CORE.D4", "baseline": 0.0, "target": 0.5, "target_date": "2028-12-31"}
+            ],
+        }
+    ],
+    "impact": "Conditions de vie améliorées",
+    "assumptions": ["Marché local stable"],
+}
+
+
+def test_a_theory_of_change_is_versioned_and_checked_against_the_catalogue(node: Node) -> None:
+    story = record_story(node.app)
+    assert node.app.define_theory_of_change(story.initiative, content=THEORY, by="a") == 1
+    revised = {**THEORY, "impact": "Autonomie économique des femmes"}
+    assert node.app.define_theory_of_change(story.initiative, content=revised, by="a") == 2
+    theory = node.app.theory_of_change(story.initiative)
+    assert theory.indicator_codes == ["CORE.D4"]
+    assert [type(e).__name__ for e in node.app.history(str(theory.id))] == ["Drafted", "Revised"]
+    unknown = {
+        **THEORY,
+        "outcomes": [{**THEORY["outcomes"][0], "indicators": [{"code": "CORE.NOPE"}]}],
+    }
+    with pytest.raises(InvalidValue) as refused:
+        node.app.define_theory_of_change(story.initiative, content=unknown, by="a")
+    assert refused.value.field == "outcomes.0.indicators.0.code"
+
+
+def test_measurements_name_a_catalogue_indicator(node: Node) -> None:
+    story = record_story(node.app)
+    with pytest.raises(InvalidValue):
+        node.app.record_measurement(
+            story.initiative,
+            indicator_code="CORE.NOPE",
+            value=1,
+            period_start="2026-01-01",
+            period_end="2026-06-30",
+            disaggregation={},
+            by="a",
+        )
+    node.app.record_measurement(
+        story.initiative,
+        indicator_code="CORE.D4",
+        value=0.4,
+        period_start="2026-01-01",
+        period_end="2026-06-30",
+        disaggregation={"sex": "F"},
+        by="a",
+    )
+    node.projector.catch_up()
+    with node.stores.read_models.connect() as conn:
+        assert conn.execute(select(t.measurements.c.value)).scalars().all() == [0.4]
