@@ -16,7 +16,8 @@ INTRO = """\
 Each figure compares the node with a baseline measured in the same run on the same machine, so
 the ratio is meaningful even where the absolute numbers are not: the node and its baseline run
 interleaved (alternating chunks of commands on fresh stores, alternating requests on one
-server), so both see whatever else the machine is doing. Every measurement is repeated three
+server), so both see whatever else the machine is doing, and what the process already holds is
+frozen out of the garbage collector's way (`gc.freeze()`). Every measurement is repeated three
 times after untimed warm-up rounds and the median is kept. Targets apply to the ratio: at
 least the target for throughput, at most for latency (none set for latency yet). Absolute
 figures move a lot on a busy machine; compare ratios.
