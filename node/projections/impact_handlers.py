@@ -74,10 +74,8 @@ def _surveyed(conn: Connection, e: Event) -> None:
         )
 
 
-def _grid_values(e: Event, version: int) -> dict[str, Any]:
-    grid = build_grid(
-        e.code if hasattr(e, "code") else "grid", version, e.title, e.pass_threshold, e.criteria
-    )
+def _grid_values(e: Event, code: str, version: int) -> dict[str, Any]:
+    grid = build_grid(code, version, e.title, e.pass_threshold, e.criteria)
     return {
         "title": e.title,
         "version": version,
@@ -89,14 +87,20 @@ def _grid_values(e: Event, version: int) -> dict[str, Any]:
 @handles("EvaluationGrid.Published")
 def _grid(conn: Connection, e: Event) -> None:
     conn.execute(
-        insert(t.grids).values(id=record_id(e), code=e.code, funder=e.funder, **_grid_values(e, 1))
+        insert(t.grids).values(
+            id=record_id(e), code=e.code, funder=e.funder, **_grid_values(e, e.code, 1)
+        )
     )
 
 
 @handles("EvaluationGrid.Revised")
 def _grid_revised(conn: Connection, e: Event) -> None:
+    """A revision does not repeat the grid's code: it is the one the grid was published under."""
+    code = conn.execute(select(t.grids.c.code).where(t.grids.c.id == record_id(e))).scalar_one()
     conn.execute(
-        update(t.grids).where(t.grids.c.id == record_id(e)).values(**_grid_values(e, e.version))
+        update(t.grids)
+        .where(t.grids.c.id == record_id(e))
+        .values(**_grid_values(e, code, e.version))
     )
 
 

@@ -147,7 +147,7 @@ class FundingApplication(Aggregate):
         try:
             result = grid.grid.score(scores)
         except ToolboxError as error:
-            raise InvalidValue(error.reason, f"scores.{error.field}") from error
+            raise InvalidValue(error.reason, error.field) from error
         self._scored(
             grid_version=grid.grid_version, scores=dict(scores), result=_result(result), by=by
         )
