@@ -8,11 +8,13 @@ from typing import Annotated
 
 import typer
 
-from drais.config import ConfigError, NodeSettings
+from drais.config import ConfigError, FederationSettings, NodeSettings
 
 app = typer.Typer(help="DRAIS: regional social-innovation support system.", no_args_is_help=True)
 node_app = typer.Typer(help="Run and maintain a regional node.", no_args_is_help=True)
 app.add_typer(node_app, name="node")
+federation_app = typer.Typer(help="Run the national federation.", no_args_is_help=True)
+app.add_typer(federation_app, name="federation")
 
 ConfigOption = Annotated[
     Path | None,
@@ -26,12 +28,27 @@ ConfigOption = Annotated[
 ]
 
 
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    typer.secho(message, fg=typer.colors.RED, err=True)
+    return typer.Exit(code)
+
+
 def _node_settings(config: Path | None) -> NodeSettings:
     try:
         return NodeSettings.load(config)
     except ConfigError as error:
-        typer.secho(f"configuration error: {error}", fg=typer.colors.RED, err=True)
-        raise typer.Exit(2) from error
+        raise _fail(f"configuration error: {error}") from error
+
+
+def _federation_settings(config: Path | None) -> FederationSettings:
+    try:
+        return FederationSettings.load(config)
+    except ConfigError as error:
+        raise _fail(f"configuration error: {error}") from error
+
+
+def _logging() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
 
 @node_app.command("serve")
@@ -43,7 +60,7 @@ def node_serve(config: ConfigOption = None) -> None:
     from node.bootstrap import build_node
 
     settings = _node_settings(config)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    _logging()
     node = build_node(settings)
     token_note = (
         "from DRAIS_API_TOKEN"
@@ -71,6 +88,61 @@ def node_rebuild(config: ConfigOption = None) -> None:
         typer.echo(f"rebuilt the read models of {node.settings.region} from {count} events")
     finally:
         node.close()
+
+
+@federation_app.command("serve")
+def federation_serve(config: ConfigOption = None) -> None:
+    """Consume the regions' stream and serve the national indicators."""
+    import uvicorn
+
+    from federation.api import create_api
+    from federation.service import open_federation
+
+    settings = _federation_settings(config)
+    _logging()
+    federation = open_federation(settings)
+    typer.echo(
+        f"DRAIS federation on http://{settings.host}:{settings.port}/ — consuming "
+        f"{settings.nats_url}"
+    )
+    try:
+        uvicorn.run(create_api(federation), host=settings.host, port=settings.port)
+    finally:
+        federation.engine.dispose()
+
+
+@federation_app.command("admit")
+def federation_admit(
+    file: Annotated[Path, typer.Argument(help="The region's public file (JSON).")],
+    config: ConfigOption = None,
+) -> None:
+    """Admit a region: accept messages signed with its key."""
+    from federation.admission import AdmissionError, admit, read_card
+    from federation.service import open_federation
+
+    try:
+        card = read_card(file)
+    except AdmissionError as error:
+        raise _fail(str(error)) from error
+    federation = open_federation(_federation_settings(config))
+    try:
+        new = admit(federation.engine, card)
+    finally:
+        federation.engine.dispose()
+    verb = "admitted" if new else "re-keyed"
+    typer.echo(f"{verb} {card.region} ({card.name}), signing key {card.kid}")
+
+
+@federation_app.command("contract")
+def federation_contract(
+    docs: Annotated[bool, typer.Option(help="Markdown for readers instead of JSON Schema.")] = False,
+) -> None:
+    """Print the wire contract as JSON Schema (or as Markdown with --docs)."""
+    import json
+
+    from federation import contract
+
+    typer.echo(contract.markdown() if docs else json.dumps(contract.json_schema(), indent=2))
 
 
 if __name__ == "__main__":

@@ -47,7 +47,7 @@ class _Settings(BaseSettings):
         if path is not None:
             values = read_toml(path)
             base = path.parent
-            for key in ("data_dir", "nats_credentials"):
+            for key in ("data_dir", "nats_credentials", "hmac_key_file", "signing_key_file"):
                 if key in values and not Path(values[key]).is_absolute():
                     values[key] = str(base / values[key])
         try:
@@ -66,6 +66,9 @@ class NodeSettings(_Settings):
     hmac_key_file: Path | None = None
     signing_key_file: Path | None = None
     projection_poll_seconds: float = Field(0.5, gt=0)
+    forward: bool = True
+    rollup_k: int = Field(5, ge=2)
+    heartbeat_seconds: float = Field(10.0, gt=0)
 
     @field_validator("region")
     @classmethod
@@ -82,6 +85,19 @@ class NodeSettings(_Settings):
             self.region_name = territory.regions()[self.region].name
         if not self.database_url:
             self.database_url = self.sqlite_url("events.sqlite3")
+        return self
+
+
+class FederationSettings(_Settings):
+    port: int = Field(8100, ge=0, le=65535)
+    name: str = "Fédération nationale DRAIS"
+
+    @model_validator(mode="after")
+    def _defaults(self) -> Self:
+        if self.data_dir is None:
+            self.data_dir = Path("data") / "national"
+        if not self.database_url:
+            self.database_url = self.sqlite_url("national.sqlite3")
         return self
 
 

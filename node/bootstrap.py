@@ -7,7 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from drais.config import NodeSettings
+from drais.keys import region_keys
 from node.application import NodeApplication
+from node.forwarder.outbox import Outbox
+from node.forwarder.publisher import Forwarder
 from node.identity_vault import SqlIdentityVault
 from node.persistence import Stores, open_stores
 from node.projections.runner import Projector
@@ -20,6 +23,8 @@ class Node:
     projector: Projector
     stores: Stores
     api_token: str
+    outbox: Outbox
+    forwarder: Forwarder
 
     def close(self) -> None:
         self.projector.stop()
@@ -50,4 +55,17 @@ def build_node(settings: NodeSettings) -> Node:
     )
     projector = Projector(app, stores.read_models)
     projector.catch_up()
-    return Node(settings, app, projector, stores, api_token(settings))
+    keys_dir = Path(settings.data_dir) / "keys"
+    keys = region_keys(
+        settings.region,
+        settings.hmac_key_file or keys_dir / "hmac.key",
+        settings.signing_key_file or keys_dir / "signing.key",
+    )
+    outbox = Outbox(app, stores.read_models, keys, k=settings.rollup_k)
+    forwarder = Forwarder(
+        outbox,
+        settings.nats_url,
+        nkey_seed_file=settings.nats_credentials,
+        heartbeat_seconds=settings.heartbeat_seconds,
+    )
+    return Node(settings, app, projector, stores, api_token(settings), outbox, forwarder)

@@ -10,12 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import psycopg
-from psycopg import sql
-from sqlalchemy import create_engine, event
-from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.engine import URL, Engine
 
 from drais.config import ConfigError
+from drais.database import parse_url, postgres_engine, postgres_schema, sqlite_engine
 
 
 @dataclass(frozen=True)
@@ -25,30 +23,11 @@ class Stores:
     identity_keys: Engine
 
 
-def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
-    cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.close()
-
-
-def sqlite_engine(path: Path) -> Engine:
-    engine = create_engine(f"sqlite:///{path}")
-    event.listen(engine, "connect", _sqlite_pragmas)
-    return engine
-
-
 def open_stores(database_url: str) -> Stores:
-    try:
-        url = make_url(database_url)
-    except Exception as error:
-        raise ConfigError(f"database_url {database_url!r} is not a URL") from error
+    url = parse_url(database_url)
     if url.get_backend_name() == "sqlite":
         return _sqlite_stores(url)
-    if url.get_backend_name() == "postgresql":
-        return _postgres_stores(url)
-    raise ConfigError("database_url must be sqlite:///… or postgresql://…")
+    return _postgres_stores(url)
 
 
 def _sqlite_stores(url: URL) -> Stores:
@@ -68,22 +47,8 @@ def _sqlite_stores(url: URL) -> Stores:
 
 
 def _postgres_stores(url: URL) -> Stores:
-    schema = str(url.query.get("schema", "public"))
-    base = url.difference_update_query(["schema"])
-    with psycopg.connect(
-        host=base.host or "127.0.0.1",
-        port=base.port or 5432,
-        dbname=base.database,
-        user=base.username or "postgres",
-        password=base.password or "",
-        autocommit=True,
-    ) as conn:
-        conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
-    engine = create_engine(
-        base.set(drivername="postgresql+psycopg"),
-        connect_args={"options": f"-csearch_path={schema}"},
-        pool_pre_ping=True,
-    )
+    base, schema = postgres_schema(url)
+    engine = postgres_engine(base, schema)
     return Stores(
         event_store_env={
             "PERSISTENCE_MODULE": "eventsourcing.postgres",

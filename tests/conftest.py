@@ -79,6 +79,7 @@ def settings(database_url: str, tmp_path: Path) -> NodeSettings:
         data_dir=tmp_path / "node",
         database_url=database_url,
         api_token=ADMIN_TOKEN,
+        forward=False,  # federation tests start their own nats-server and forwarder
     )
 
 

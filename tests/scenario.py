@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from drais.territory import provinces_of
 from node.application import Identity, NodeApplication
 from node.domain.structures import QUALITY_CRITERIA
 
@@ -19,7 +20,15 @@ class Story:
     training: str
 
 
+def two_provinces(region: str) -> list[str]:
+    """Two provinces of the region (Agadir and Chtouka for Souss-Massa, as the story tells)."""
+    if region == "MA-09":
+        return ["MA-AGD", "MA-CHT"]
+    return sorted(p.code for p in provinces_of(region))[:2]
+
+
 def record_story(app: NodeApplication, by: str = "amina") -> Story:
+    provinces = two_provinces(app.region)
     member = app.join_member(
         name="Université Ibn Zohr", actor_type="universite", role="pilotage", by=by, on="2026-01-10"
     )
@@ -40,7 +49,7 @@ def record_story(app: NodeApplication, by: str = "amina") -> Story:
     structure = app.register_structure(
         name="Incubateur Souss",
         kind="associative",
-        provinces=["MA-AGD", "MA-CHT"],
+        provinces=provinces,
         by=by,
         on="2026-01-20",
     )
@@ -48,7 +57,7 @@ def record_story(app: NodeApplication, by: str = "amina") -> Story:
         structure,
         service_type="incubation",
         phases=["ideation", "amorcage"],
-        provinces=["MA-AGD", "MA-CHT"],
+        provinces=provinces,
         capacity_per_year=10,
         by=by,
         on="2026-01-21",
@@ -57,7 +66,7 @@ def record_story(app: NodeApplication, by: str = "amina") -> Story:
     initiative = app.register_initiative(
         name="Coopérative d'argan",
         theme="agriculture_solidaire",
-        province="MA-CHT",
+        province=provinces[1],
         phase="ideation",
         holder=Identity("Fatima Zahra Amrani", cin="JB123456", phone="+212612345678"),
         holder_gender="F",

@@ -62,6 +62,7 @@ def test_node_serve_runs_on_defaults_and_environment(tmp_path: Path) -> None:
         "DRAIS_REGION": "MA-06",
         "DRAIS_PORT": str(port),
         "DRAIS_DATA_DIR": str(tmp_path / "data"),
+        "DRAIS_FORWARD": "false",
     }
     env.pop("DRAIS_API_TOKEN", None)
     process = subprocess.Popen(

@@ -10,7 +10,8 @@ from fastapi import FastAPI
 
 import drais
 from node.api import errors
-from node.api.routes import alliance, initiatives, people, structures
+from node.api.routes import alliance, federation, impact, initiatives, people, structures
+from node.api.routes.federation import forwarding
 from node.bootstrap import Node
 from node.toolbox.api import router as toolbox_router
 
@@ -20,7 +21,8 @@ def create_api(node: Node, *, poll: bool = True) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if poll:
             node.projector.start(node.settings.projection_poll_seconds)
-        yield
+        async with forwarding(node):
+            yield
         node.projector.stop()
 
     api = FastAPI(
@@ -43,7 +45,14 @@ def create_api(node: Node, *, poll: bool = True) -> FastAPI:
             "projection_position": node.projector.position(),
         }
 
-    for router in (alliance.router, structures.router, initiatives.router, people.router):
+    for router in (
+        federation.router,
+        alliance.router,
+        structures.router,
+        initiatives.router,
+        people.router,
+        impact.router,
+    ):
         api.include_router(router, prefix="/api/v1")
     api.include_router(toolbox_router, prefix="/api/v1/toolbox", tags=["toolbox"])
     return api

@@ -59,6 +59,7 @@ class Commands:
     def __call__(self, use_case: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         result = use_case(*args, by=self.user, **kwargs)
         self.node.projector.catch_up()
+        self.node.forwarder.poke()
         return result
 
 

@@ -1,0 +1,149 @@
+"""The federation's composition root: settings become a database, a consumer and a status."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import nats
+from sqlalchemy import Engine, func, select
+
+from drais.config import FederationSettings
+from drais.database import engine_for
+from federation import projections
+from federation.consumer import Consumer, Counters
+from federation.store import dead_letters, metadata, national_log, regions
+from federation.stream import ensure_stream
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Federation:
+    settings: FederationSettings
+    engine: Engine
+    connected: bool = False
+    last_error: str | None = None
+    counters: Counters = field(default_factory=Counters)
+
+    async def consume(self, stop: asyncio.Event) -> None:
+        """Consume the national stream until `stop`, reconnecting with backoff."""
+        backoff = 0.2
+        credentials = self.settings.nats_credentials
+        while not stop.is_set():
+            try:
+                nc = await nats.connect(
+                    self.settings.nats_url,
+                    nkeys_seed=str(credentials) if credentials else None,
+                    inbox_prefix="_INBOX.federation",  # the only inbox its NATS user may read
+                    connect_timeout=2,
+                    allow_reconnect=False,
+                    name="drais-federation",
+                )
+            except Exception as error:
+                self._failed(error)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), backoff)
+                backoff = min(backoff * 2, 10.0)
+                continue
+            backoff = 0.2
+            try:
+                await ensure_stream(nc.jetstream())
+                self.connected, self.last_error = True, None
+                consumer = Consumer(self.engine, nc)
+                consumer.counters = self.counters
+                await consumer.run(stop)
+            except Exception as error:
+                self._failed(error)
+            finally:
+                self.connected = False
+                with contextlib.suppress(Exception):
+                    await nc.close()
+
+    def _failed(self, error: Exception) -> None:
+        reason = f"{type(error).__name__}: {error}".strip(": ")
+        if reason != self.last_error:
+            log.warning("federation consumer: %s", reason)
+        self.last_error = reason
+
+    def health(self) -> dict[str, Any]:
+        with self.engine.connect() as conn:
+            admitted = conn.execute(select(func.count()).select_from(regions)).scalar_one()
+            logged = conn.execute(select(func.count()).select_from(national_log)).scalar_one()
+        return {
+            "status": "ok",
+            "name": self.settings.name,
+            "regions_admitted": admitted,
+            "national_log": logged,
+            "connected": self.connected,
+            "last_error": self.last_error,
+        }
+
+    def regions(self, now: datetime | None = None) -> list[dict[str, Any]]:
+        """Each admitted region's freshness and the health of its chain."""
+        now = now or datetime.now(UTC)
+        with self.engine.connect() as conn:
+            letters: dict[str, int] = dict(
+                conn.execute(
+                    select(dead_letters.c.region, func.count()).group_by(dead_letters.c.region)
+                ).all()
+            )
+            rows = conn.execute(select(regions).order_by(regions.c.region)).all()
+        return [
+            {
+                "region": row.region,
+                "name": row.name,
+                "kid": row.kid,
+                "admitted_at": _iso(row.admitted_at),
+                "last_seq": row.last_seq,
+                "announced_seq": row.announced_seq,
+                "missing": max(row.announced_seq - row.last_seq, 0),
+                "last_message_at": _iso(row.last_message_at),
+                "lag_seconds": _age(row.last_message_at, now),
+                "chain_ok": row.chain_ok,
+                "gap_from": row.gap_from,
+                "dead_letters": letters.get(row.region, 0),
+            }
+            for row in rows
+        ]
+
+    def dead_letters(self, region: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        query = select(
+            dead_letters.c.region,
+            dead_letters.c.subject,
+            dead_letters.c.seq,
+            dead_letters.c.reason,
+            dead_letters.c.received_at,
+        ).order_by(dead_letters.c.id.desc())
+        if region is not None:
+            query = query.where(dead_letters.c.region == region)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query.limit(limit)).all()
+        return [{**row._asdict(), "received_at": _iso(row.received_at)} for row in rows]
+
+    def rebuild_projections(self) -> int:
+        """Replay the national log into fresh projections; returns the number of events."""
+        return projections.rebuild_from_log(self.engine)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return _aware(moment).isoformat(timespec="seconds") if moment else None
+
+
+def _age(moment: datetime | None, now: datetime) -> float | None:
+    return round((now - _aware(moment)).total_seconds(), 1) if moment else None
+
+
+def open_federation(settings: FederationSettings) -> Federation:
+    engine = engine_for(settings.database_url)
+    metadata.create_all(engine)
+    projections.metadata.create_all(engine)
+    return Federation(settings, engine)

@@ -1,0 +1,1 @@
+"""The forwarder: the one door out of a region (privacy filter, signed chain, publishing)."""

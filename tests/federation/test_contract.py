@@ -1,0 +1,97 @@
+"""The wire contract: committed schema and docs match the code; unknown fields are refused."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from federation import contract
+
+ROOT = Path(__file__).resolve().parents[2]
+REGENERATE = "regenerate with `drais federation contract` (and `--docs`)"
+
+
+def test_the_committed_json_schema_matches_the_contract() -> None:
+    committed = json.loads((ROOT / "federation" / "contract.schema.json").read_text())
+    assert committed == contract.json_schema(), REGENERATE
+
+
+def test_the_committed_documentation_matches_the_contract() -> None:
+    assert (ROOT / "docs" / "contract.md").read_text() == contract.markdown() + "\n", REGENERATE
+
+
+def message(**changes: object) -> dict[str, object]:
+    document: dict[str, object] = {
+        "v": 1,
+        "region": "MA-09",
+        "seq": 1,
+        "prev": contract.GENESIS,
+        "type": "initiative.phase_changed",
+        "month": "2026-04",
+        "subject": "0" * 32,
+        "data": {"from_phase": "ideation", "to_phase": "amorcage", "regression": False},
+        "kid": "MA-09:abc",
+        "pkid": "MA-09:def",
+        "sig": "0" * 128,
+    }
+    document.update(changes)
+    return document
+
+
+def test_a_valid_message_parses() -> None:
+    envelope = contract.parse(contract.canonical(message()))
+    assert envelope.payload() == contract.PhaseChanged(
+        from_phase="ideation", to_phase="amorcage", regression=False
+    )
+
+
+@pytest.mark.parametrize(
+    ("changes", "where"),
+    [
+        ({"holder_name": "Fatima"}, "holder_name"),
+        (
+            {
+                "data": {
+                    "from_phase": "ideation",
+                    "to_phase": "amorcage",
+                    "regression": False,
+                    "cin": "JB1",
+                }
+            },
+            "cin",
+        ),
+        ({"type": "person.registered"}, "type"),
+        ({"month": "2026-04-12"}, "month"),
+        ({"region": "MA-13"}, "region"),
+        ({"seq": 0}, "seq"),
+        ({"data": {"from_phase": "ideation", "to_phase": "lune", "regression": False}}, "to_phase"),
+    ],
+)
+def test_the_contract_refuses_what_it_does_not_know(changes: dict[str, object], where: str) -> None:
+    with pytest.raises(contract.ContractError) as refused:
+        contract.parse(contract.canonical(message(**changes)))
+    assert where in refused.value.reason
+
+
+def test_canonical_json_is_sorted_compact_utf8() -> None:
+    assert contract.canonical({"b": "é", "a": 1}) == '{"a":1,"b":"é"}'.encode()
+    assert contract.subject_of("MA-09", "initiative.phase_changed") == (
+        "drais.v1.MA-09.initiative.phase_changed"
+    )
+    assert contract.msg_id("MA-09", 7) == "MA-09:7"
+
+
+@pytest.mark.parametrize(
+    ("birth_year", "band"), [(2010, "<18"), (2002, "18-24"), (1992, "25-34"), (1960, "60+")]
+)
+def test_ages_travel_as_bands(birth_year: int, band: str) -> None:
+    assert contract.age_band(birth_year, 2026) == band
+
+
+@pytest.mark.parametrize(
+    ("amount", "band"), [(0, "<10k"), (9_999, "<10k"), (10_000, "10k-50k"), (2e6, ">=1M")]
+)
+def test_amounts_travel_as_bands(amount: float, band: str) -> None:
+    assert contract.amount_band(amount) == band
