@@ -111,6 +111,29 @@ def federation_serve(config: ConfigOption = None) -> None:
         federation.engine.dispose()
 
 
+@federation_app.command("rebuild-projections")
+def federation_rebuild(
+    config: ConfigOption = None,
+    from_stream: Annotated[
+        bool, typer.Option(help="Replay the NATS stream instead of the national log.")
+    ] = False,
+) -> None:
+    """Rebuild the national projections from the national log (or from the stream)."""
+    import asyncio
+
+    from federation.service import open_federation
+
+    federation = open_federation(_federation_settings(config))
+    try:
+        if from_stream:
+            outcome = asyncio.run(federation.rebuild_from_stream())
+            typer.echo(f"replayed {outcome['messages']} stream messages: {outcome}")
+        else:
+            typer.echo(f"rebuilt the projections from {federation.rebuild_projections()} events")
+    finally:
+        federation.engine.dispose()
+
+
 @federation_app.command("admit")
 def federation_admit(
     file: Annotated[Path, typer.Argument(help="The region's public file (JSON).")],
@@ -135,7 +158,9 @@ def federation_admit(
 
 @federation_app.command("contract")
 def federation_contract(
-    docs: Annotated[bool, typer.Option(help="Markdown for readers instead of JSON Schema.")] = False,
+    docs: Annotated[
+        bool, typer.Option(help="Markdown for readers instead of JSON Schema.")
+    ] = False,
 ) -> None:
     """Print the wire contract as JSON Schema (or as Markdown with --docs)."""
     import json

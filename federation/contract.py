@@ -17,7 +17,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import json
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     AfterValidator,
@@ -27,6 +27,7 @@ from pydantic import (
     StringConstraints,
     ValidationError,
     WithJsonSchema,
+    model_validator,
 )
 
 from drais.vocabulary import (
@@ -326,6 +327,8 @@ DATA_MODELS: dict[str, type[Strict]] = {
     "impact.study_status_changed": StudyStatusChanged,
 }
 
+ROLL_UPS = frozenset({"beneficiaries.rolled_up", "training.competence_rolled_up"})
+
 
 def _known_type(value: str) -> str:
     if value not in DATA_MODELS:
@@ -352,6 +355,15 @@ class Envelope(Strict):
     kid: KeyId
     pkid: KeyId
     sig: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{128}$")]
+
+    @model_validator(mode="after")
+    def _subject_matches_type(self) -> Self:
+        """Facts about a record name it (by pseudonym); roll-ups, which are about no one in
+        particular, name nobody."""
+        if (self.subject is None) != (self.type in ROLL_UPS):
+            expected = "no subject" if self.type in ROLL_UPS else "a subject"
+            raise ValueError(f"a {self.type} message has {expected}")
+        return self
 
     def payload(self) -> Strict:
         """The type-specific data, validated against its model."""

@@ -158,13 +158,6 @@ def _open_at(month: str, start: str | None, end: str | None) -> bool:
     return start is not None and start <= month and (end is None or end > month)
 
 
-def _region_of(province: str) -> str | None:
-    try:
-        return territory.region_of(province)
-    except KeyError:
-        return None
-
-
 # -- D1 ----------------------------------------------------------------------------------------
 
 
@@ -360,15 +353,18 @@ class BeneficiaryCounts:
 
 
 def beneficiary_counts(
-    conn: Connection, by: Sequence[str] = ("region",), until: str | None = None
+    conn: Connection, by: Sequence[str] = ("region",)
 ) -> dict[tuple[str, ...], BeneficiaryCounts]:
     """Beneficiary roll-ups summed by the given columns (region, province, sex, age_band,
-    month), up to and including the month `until`; `by=()` gives the national total."""
+    month); `by=()` gives the national total."""
+    return _sum_by(_rows(conn, p.beneficiaries), by)
+
+
+def _sum_by(rows: Iterable[Row], by: Sequence[str]) -> dict[tuple[str, ...], BeneficiaryCounts]:
     totals: dict[tuple[str, ...], BeneficiaryCounts] = defaultdict(BeneficiaryCounts)
-    for row in _rows(conn, p.beneficiaries):
-        if until is None or row["month"] <= until:
-            key = tuple(row[column] for column in by)
-            totals[key] = totals[key] + BeneficiaryCounts.of(row)
+    for row in rows:
+        key = tuple(row[column] for column in by)
+        totals[key] = totals[key] + BeneficiaryCounts.of(row)
     return dict(totals)
 
 
@@ -398,14 +394,15 @@ def _improvement_by(
 
 def _d4(conn: Connection, now: datetime) -> Figures:
     """Rate of improvement of living conditions, from additive beneficiary roll-ups."""
-    total = beneficiary_counts(conn, by=()).get((), BeneficiaryCounts())
-    per_region = beneficiary_counts(conn, by=("region",))
+    rows = _rows(conn, p.beneficiaries)
+    total = _sum_by(rows, ()).get((), BeneficiaryCounts())
+    per_region = _sum_by(rows, ("region",))
     paired = disclosure.protect_counts(
         {code: max(per_region.get((code,), BeneficiaryCounts()).paired, 0) for code in REGIONS},
         keys=REGIONS,
     )
-    provinces = sorted(key for (key,) in beneficiary_counts(conn, by=("province",)))
-    months = beneficiary_counts(conn, by=("month",))
+    by_province = _sum_by(rows, ("province",))
+    months = _sum_by(rows, ("month",))
     trend, running = [], BeneficiaryCounts()
     for month in _window(now, [month for (month,) in months]):
         running = running + months.get((month,), BeneficiaryCounts())
@@ -421,9 +418,9 @@ def _d4(conn: Connection, now: datetime) -> Figures:
             for code in REGIONS
         },
         "breakdowns": {
-            "sex": _improvement_by(beneficiary_counts(conn, by=("sex",)), SEXES),
-            "age_band": _improvement_by(beneficiary_counts(conn, by=("age_band",)), AGE_BANDS),
-            "province": _improvement_by(beneficiary_counts(conn, by=("province",)), provinces),
+            "sex": _improvement_by(_sum_by(rows, ("sex",)), SEXES),
+            "age_band": _improvement_by(_sum_by(rows, ("age_band",)), AGE_BANDS),
+            "province": _improvement_by(by_province, sorted(key for (key,) in by_province)),
         },
         "trend": trend,
     }

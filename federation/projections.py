@@ -266,11 +266,6 @@ studies = Table(
 )
 
 
-class Unprojectable(ValueError):
-    """A message the contract accepts but the read models cannot place (no subject where
-    the record is keyed by one)."""
-
-
 # -- small SQL helpers -------------------------------------------------------------------------
 
 
@@ -302,8 +297,7 @@ def _set(conn: Connection, table: Table, key: dict[str, Any], **values: Any) -> 
 
 
 def _subject(envelope: contract.Envelope) -> dict[str, Any]:
-    if envelope.subject is None:
-        raise Unprojectable(f"{envelope.type} needs a subject")
+    """The record's key (the contract guarantees every non-roll-up message names one)."""
     return {"region": envelope.region, "subject": envelope.subject}
 
 

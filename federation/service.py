@@ -10,12 +10,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 import nats
+from nats.aio.client import Client
 from sqlalchemy import Engine, func, select
 
 from drais.config import FederationSettings
 from drais.database import engine_for
 from federation import projections
 from federation.consumer import Consumer, Counters
+from federation.replay import replay, stream_messages
 from federation.store import dead_letters, metadata, national_log, regions
 from federation.stream import ensure_stream
 
@@ -30,20 +32,33 @@ class Federation:
     last_error: str | None = None
     counters: Counters = field(default_factory=Counters)
 
+    async def connect(self, **options: Any) -> Client:
+        credentials = self.settings.nats_credentials
+        return await nats.connect(
+            self.settings.nats_url,
+            nkeys_seed=str(credentials) if credentials else None,
+            inbox_prefix="_INBOX.federation",  # the only inbox its NATS user may read
+            connect_timeout=2,
+            allow_reconnect=False,
+            name="drais-federation",
+            **options,
+        )
+
+    async def rebuild_from_stream(self) -> dict[str, Any]:
+        """Replace the national log and projections by a verified replay of the stream."""
+        nc = await self.connect()
+        try:
+            messages = await stream_messages(nc)
+        finally:
+            await nc.close()
+        return await asyncio.to_thread(replay, self.engine, messages)
+
     async def consume(self, stop: asyncio.Event) -> None:
         """Consume the national stream until `stop`, reconnecting with backoff."""
         backoff = 0.2
-        credentials = self.settings.nats_credentials
         while not stop.is_set():
             try:
-                nc = await nats.connect(
-                    self.settings.nats_url,
-                    nkeys_seed=str(credentials) if credentials else None,
-                    inbox_prefix="_INBOX.federation",  # the only inbox its NATS user may read
-                    connect_timeout=2,
-                    allow_reconnect=False,
-                    name="drais-federation",
-                )
+                nc = await self.connect()
             except Exception as error:
                 self._failed(error)
                 with contextlib.suppress(TimeoutError):

@@ -12,11 +12,13 @@ import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 
 from drais.config import FederationSettings, NodeSettings
 from drais.nats_server import NatsServer
+from federation import projections
 from federation.admission import RegionCard, admit
 from federation.nats_config import NatsIdentity
 from federation.service import Federation, open_federation
@@ -149,6 +151,15 @@ class Federated:
                 select(national_log.c.region, func.count()).group_by(national_log.c.region)
             ).all()
         return dict(rows)
+
+    def snapshot(self) -> dict[str, list[tuple[Any, ...]]]:
+        """Every national projection table's rows, sorted: equal snapshots, equal projections."""
+        assert self.federation is not None
+        with self.federation.engine.connect() as conn:
+            return {
+                name: sorted((tuple(row) for row in conn.execute(select(table))), key=repr)
+                for name, table in projections.metadata.tables.items()
+            }
 
     def dead_letter_reasons(self) -> list[str]:
         assert self.federation is not None

@@ -66,6 +66,7 @@ def test_a_valid_message_parses() -> None:
         ({"month": "2026-04-12"}, "month"),
         ({"region": "MA-13"}, "region"),
         ({"seq": 0}, "seq"),
+        ({"subject": None}, "a subject"),
         ({"data": {"from_phase": "ideation", "to_phase": "lune", "regression": False}}, "to_phase"),
     ],
 )
@@ -95,3 +96,14 @@ def test_ages_travel_as_bands(birth_year: int, band: str) -> None:
 )
 def test_amounts_travel_as_bands(amount: float, band: str) -> None:
     assert contract.amount_band(amount) == band
+
+
+def test_a_roll_up_names_nobody() -> None:
+    roll_up = message(
+        type="training.competence_rolled_up",
+        data={"assessed": 5, "sum_before": 10.0, "sum_after": 15.0},
+    )
+    with pytest.raises(contract.ContractError) as refused:
+        contract.parse(contract.canonical(roll_up))
+    assert "no subject" in refused.value.reason
+    assert contract.parse(contract.canonical({**roll_up, "subject": None})).subject is None

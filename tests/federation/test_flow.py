@@ -49,6 +49,18 @@ async def test_two_regions_reach_the_national_log_exactly_once(
         assert status["forwarded_seq"] == heads["MA-09"] and status["pending"] == 0
         assert status["connected"] is True
 
+        # The projections rebuild identically from the national log and from the stream.
+        assert system.federation is not None
+        built = system.snapshot()
+        assert sum(len(rows) for rows in built.values()) > 10
+        await system.halt("federation")
+        assert system.federation.rebuild_projections() == sum(heads.values())
+        assert system.snapshot() == built
+        replayed = await system.federation.rebuild_from_stream()
+        assert replayed["applied"] == sum(heads.values()) and "dead_letter" not in replayed
+        assert system.snapshot() == built
+        assert system.logged() == heads
+
 
 async def test_nodes_keep_recording_while_nats_is_down(nats: SecuredNats, tmp_path: Path) -> None:
     async with federated(nats.server, tmp_path, identities(nats)) as system:

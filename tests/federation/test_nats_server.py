@@ -16,6 +16,7 @@ import pytest_asyncio
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.errors import Error as NatsError
+from nats.errors import NoRespondersError
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.errors import NotFoundError
 
@@ -253,7 +254,12 @@ async def test_resend_requests_reach_only_their_region(
     await region.subscribe("drais.ctl.MA-05.>", cb=answer)
     await region.flush()
 
-    reply = await federation.request("drais.ctl.MA-05.resend", b"from 7", timeout=2)
+    for _ in range(20):  # a config reload by an earlier test may still be settling
+        try:
+            reply = await federation.request("drais.ctl.MA-05.resend", b"from 7", timeout=2)
+            break
+        except NoRespondersError:
+            await asyncio.sleep(0.1)
     await region.close()
 
     assert reply.data == b"resending from 7"
