@@ -197,3 +197,30 @@ def test_two_nodes_and_a_federation_as_processes_survive_a_federation_sigkill(
             d1 = system.national("/api/v1/indicators/D1")
             assert d1["by_region"]["MA-09"]["value"] == 63
             assert d1["by_region"]["MA-06"]["value"] == 42
+
+            # A project holder's identity stays in the region: not in the stream's files.
+            system.post(
+                "MA-09",
+                "/initiatives",
+                {
+                    "name": "Coopérative Tifawin",
+                    "theme": "inclusion_femmes",
+                    "province": "MA-TIZ",
+                    "phase": "ideation",
+                    "commune": "Tafraout",
+                    "holder": {
+                        "full_name": "Khadija Ait Ouarab",
+                        "gender": "F",
+                        "birth_year": 1991,
+                        "cin": "JT482915",
+                        "phone": "+212661234567",
+                    },
+                },
+            )
+            wait_until(lambda: system.last_seqs()["MA-09"] == 64)
+            d3 = system.national("/api/v1/indicators/D3")
+            assert d3["by_region"]["MA-09"]["registered"] == 1
+    stored = b"".join(p.read_bytes() for p in (tmp_path / "nats").rglob("*") if p.is_file())
+    assert b"initiative.registered" in stored  # the stream's files are where we look
+    for secret in ("Khadija", "Ait Ouarab", "JT482915", "661234567", "Tafraout", "Tifawin"):
+        assert secret.encode() not in stored, secret
