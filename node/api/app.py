@@ -14,14 +14,17 @@ from node.api.routes import alliance, federation, impact, initiatives, people, s
 from node.api.routes.federation import forwarding
 from node.bootstrap import Node
 from node.toolbox.api import router as toolbox_router
+from ui.regional.app import create_ui
 
 
 def create_api(node: Node, *, poll: bool = True) -> FastAPI:
+    ui = create_ui(node)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if poll:
             node.projector.start(node.settings.projection_poll_seconds)
-        async with forwarding(node):
+        async with forwarding(node), ui.lifespan():
             yield
         node.projector.stop()
 
@@ -55,4 +58,6 @@ def create_api(node: Node, *, poll: bool = True) -> FastAPI:
     ):
         api.include_router(router, prefix="/api/v1")
     api.include_router(toolbox_router, prefix="/api/v1/toolbox", tags=["toolbox"])
+    # The web UI answers every path the API does not (Litestar types ASGI more narrowly).
+    api.mount("/", ui)  # type: ignore[arg-type]
     return api

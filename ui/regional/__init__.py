@@ -1,0 +1,1 @@
+"""The regional node's pages: dashboard, alliance, structures, initiatives, trainings, coverage."""
