@@ -129,7 +129,7 @@ def _stop_all() -> None:
             server.stop(timeout=5)
 
 
-def _parent_death_signal() -> Callable[[], None] | None:
+def parent_death_signal() -> Callable[[], None] | None:
     """A pre-exec hook making Linux send SIGTERM to the server when this process dies.
 
     Covers what `atexit` cannot: the parent killed by SIGKILL or an unhandled SIGTERM. Linux
@@ -262,7 +262,7 @@ class NatsServer:
             self._write_config(self.config)
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = self.log_path.open("ab")
-        preexec = _parent_death_signal()
+        preexec = parent_death_signal()
         self._process = subprocess.Popen(  # noqa: S603 - fixed binary, argument list
             self.command(),
             stdin=subprocess.DEVNULL,
