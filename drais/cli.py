@@ -15,6 +15,8 @@ node_app = typer.Typer(help="Run and maintain a regional node.", no_args_is_help
 app.add_typer(node_app, name="node")
 federation_app = typer.Typer(help="Run the national federation.", no_args_is_help=True)
 app.add_typer(federation_app, name="federation")
+region_app = typer.Typer(help="Set up a region's folder from the template.", no_args_is_help=True)
+app.add_typer(region_app, name="region")
 
 ConfigOption = Annotated[
     Path | None,
@@ -90,6 +92,42 @@ def node_rebuild(config: ConfigOption = None) -> None:
         node.close()
 
 
+@app.command("demo")
+def demo(
+    regions: Annotated[int, typer.Option(min=1, max=12, help="How many regional nodes.")] = 3,
+    port: Annotated[int, typer.Option(help="Port of the national federation.")] = 8100,
+    data_dir: Annotated[
+        Path | None, typer.Option(help="Where everything is kept (default: a fresh folder).")
+    ] = None,
+) -> None:
+    """Run the whole system on this machine: NATS, the federation and N regional nodes."""
+    from drais.demo import Demo, default_data_dir, stop_on_signals
+
+    stop_on_signals()
+    folder = data_dir or default_data_dir()
+    typer.echo(f"DRAIS demo in {folder}")
+    system = Demo(folder, regions=regions, port=port, say=typer.echo)
+    try:
+        manifest = system.start()
+        typer.echo("waiting for the regions' history to reach the federation…")
+        system.wait_forwarded()
+        typer.echo("")
+        typer.echo(f"{'':<10}{'URL':<28}login / token")
+        national = manifest["federation"]["url"]
+        typer.echo(f"{'national':<10}{national:<28}(public dashboard, API at {national}/api/v1)")
+        for region in manifest["regions"]:
+            typer.echo(f"{region['code']:<10}{region['url']:<28}admin / {region['token']}")
+        typer.echo(f"\nmanifest: {folder / 'demo.json'} — Ctrl-C stops everything")
+        system.serve()
+    except KeyboardInterrupt:
+        typer.echo("stopping…")
+    except Exception as error:
+        raise _fail(f"the demo could not start: {error}", 1) from error
+    finally:
+        system.stop()
+    typer.echo("demo stopped")
+
+
 @federation_app.command("serve")
 def federation_serve(config: ConfigOption = None) -> None:
     """Consume the regions' stream and serve the national indicators."""
@@ -139,21 +177,62 @@ def federation_admit(
     file: Annotated[Path, typer.Argument(help="The region's public file (JSON).")],
     config: ConfigOption = None,
 ) -> None:
-    """Admit a region: accept messages signed with its key."""
-    from federation.admission import AdmissionError, admit, read_card
+    """Admit a region: accept messages signed with its key and, when the settings name the
+    NATS server configuration, let its NATS user publish (the file is regenerated and the
+    server reloaded)."""
+    from federation.admission import (
+        AdmissionError,
+        admit,
+        federation_nats_user,
+        read_card,
+        update_nats_server,
+    )
     from federation.service import open_federation
 
+    settings = _federation_settings(config)
     try:
         card = read_card(file)
+        if settings.nats_server_config is not None:  # refuse before admitting, not after
+            if card.nats_user is None:
+                raise AdmissionError(f"{file} has no nats_user: the region cannot connect")
+            if card.nats_user == federation_nats_user(settings):
+                raise AdmissionError(f"{file}: nats_user is the federation's own NATS user")
     except AdmissionError as error:
         raise _fail(str(error)) from error
-    federation = open_federation(_federation_settings(config))
+    federation = open_federation(settings)
     try:
         new = admit(federation.engine, card)
+        update = update_nats_server(settings, federation.engine)
+    except AdmissionError as error:
+        raise _fail(str(error)) from error
     finally:
         federation.engine.dispose()
     verb = "admitted" if new else "re-keyed"
-    typer.echo(f"{verb} {card.region} ({card.name}), signing key {card.kid}")
+    nats_user = f", NATS user {card.nats_user}" if card.nats_user else ""
+    typer.echo(f"{verb} {card.region} ({card.name}), signing key {card.kid}{nats_user}")
+    if update is None:
+        if card.nats_user:
+            typer.secho(
+                "nats_server_config is not set: the NATS server configuration was not "
+                f"regenerated; {card.nats_user} needs publish rights on drais.v1.{card.region}.>",
+                fg=typer.colors.YELLOW,
+                err=True,
+            )
+        return
+    users = ", ".join(update.regions) or "no region"
+    typer.echo(f"wrote {update.config}: NATS users of {users} and the federation")
+    if update.reloaded_pid is not None:
+        typer.echo(f"reloaded nats-server (pid {update.reloaded_pid})")
+        return
+    typer.secho(
+        f"no NATS server was reloaded ({update.problem}): the region cannot connect until "
+        "the server re-reads its configuration (`kill -HUP <pid>`, or "
+        "`nats-server --signal reload=<pid>`)",
+        fg=typer.colors.YELLOW,
+        err=True,
+    )
+    if settings.nats_server_pid_file is not None:
+        raise typer.Exit(1)
 
 
 @federation_app.command("contract")
@@ -168,6 +247,54 @@ def federation_contract(
     from federation import contract
 
     typer.echo(contract.markdown() if docs else json.dumps(contract.json_schema(), indent=2))
+
+
+@region_app.command("init")
+def region_init(
+    slug: Annotated[
+        str, typer.Argument(help="The region's folder under deploy/regions/ (e.g. souss-massa).")
+    ],
+    code: Annotated[str, typer.Option("--code", help="The region code, MA-01 … MA-12.")],
+    name: Annotated[
+        str | None, typer.Option("--name", help="The region's name (default: the official one).")
+    ] = None,
+    root: Annotated[
+        Path | None,
+        typer.Option(
+            "--root", help="The folder that holds deploy/regions/ (default: here).", file_okay=False
+        ),
+    ] = None,
+) -> None:
+    """Create (or complete) deploy/regions/SLUG/ from the template, with the region's secrets
+    generated here, and print the public card for the national administrator."""
+    import json
+
+    from drais.regions import RegionInitError, init_region
+
+    base = root if root is not None else Path.cwd()
+    try:
+        region = init_region(base, slug, code, name)
+    except RegionInitError as error:
+        raise _fail(str(error)) from error
+    where = region.path.relative_to(base) if root is None else region.path
+    state = "created" if region.created else "completed" if region.added else "checked"
+    typer.echo(f"{state} {where} for {region.code} ({region.name})")
+    for path in region.added:
+        typer.echo(f"  + {path}")
+    for path in region.kept:
+        typer.echo(f"  = {path} (kept)")
+    for note in region.notes:
+        typer.secho(f"  ! {note}", fg=typer.colors.YELLOW)
+    typer.echo("")
+    typer.echo(json.dumps(region.public_card(), indent=2, ensure_ascii=False))
+    typer.echo("")
+    typer.echo(
+        f"Send {where / region.card.name} (the card above, and nothing else) to the national "
+        f"administrator, who runs:\n  drais federation admit {region.card.name}\n"
+        f"Never send nor commit {where / 'secrets'}/ (git ignores it).\n"
+        f"Next: set nats_url in {where / region.config.name}, then\n"
+        f"  drais node serve --config {where / region.config.name}"
+    )
 
 
 if __name__ == "__main__":

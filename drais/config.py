@@ -47,7 +47,14 @@ class _Settings(BaseSettings):
         if path is not None:
             values = read_toml(path)
             base = path.parent
-            for key in ("data_dir", "nats_credentials", "hmac_key_file", "signing_key_file"):
+            for key in (
+                "data_dir",
+                "nats_credentials",
+                "hmac_key_file",
+                "signing_key_file",
+                "nats_server_config",
+                "nats_server_pid_file",
+            ):
                 if key in values and not Path(values[key]).is_absolute():
                     values[key] = str(base / values[key])
         try:
@@ -90,7 +97,14 @@ class NodeSettings(_Settings):
 
 class FederationSettings(_Settings):
     port: int = Field(8100, ge=0, le=65535)
+    stream_replicas: int = Field(1, ge=1, le=5)  # 3 on a NATS cluster (docs/deployment.md)
     name: str = "Fédération nationale DRAIS"
+    # The NATS server configuration `drais federation admit` regenerates (None: left alone),
+    # the federation's own NATS user (public NKey; default: derived from `nats_credentials`)
+    # and the pid file of the server to reload with SIGHUP.
+    nats_server_config: Path | None = None
+    nats_federation_user: str | None = Field(None, pattern=r"^U[A-Z2-7]{55}$")
+    nats_server_pid_file: Path | None = None
 
     @model_validator(mode="after")
     def _defaults(self) -> Self:

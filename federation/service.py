@@ -15,11 +15,11 @@ from sqlalchemy import Engine, func, select
 
 from drais.config import FederationSettings
 from drais.database import engine_for
-from federation import projections
+from federation import indicators, projections
 from federation.consumer import Consumer, Counters
 from federation.replay import replay, stream_messages
 from federation.store import dead_letters, metadata, national_log, regions
-from federation.stream import ensure_stream
+from federation.stream import StreamSettings, ensure_stream
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,9 @@ class Federation:
                 continue
             backoff = 0.2
             try:
-                await ensure_stream(nc.jetstream())
+                await ensure_stream(
+                    nc.jetstream(), StreamSettings(replicas=self.settings.stream_replicas)
+                )
                 self.connected, self.last_error = True, None
                 consumer = Consumer(self.engine, nc)
                 consumer.counters = self.counters
@@ -125,6 +127,21 @@ class Federation:
             }
             for row in rows
         ]
+
+    def indicators(self, now: datetime | None = None) -> list[dict[str, Any]]:
+        """Every indicator of DESIGN §6 at `now` (default: the current time)."""
+        with self.engine.connect() as conn:
+            return indicators.all_indicators(conn, now or datetime.now(UTC))
+
+    def indicator(self, code: str, now: datetime | None = None) -> dict[str, Any]:
+        """One indicator at `now`; KeyError for an unknown code."""
+        with self.engine.connect() as conn:
+            return indicators.indicator(conn, code, now or datetime.now(UTC))
+
+    def coverage(self) -> dict[str, Any]:
+        """The national coverage matrix (province × phase × service type)."""
+        with self.engine.connect() as conn:
+            return indicators.coverage(conn)
 
     def dead_letters(self, region: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
         query = select(

@@ -30,6 +30,8 @@ regions = Table(
     Column("name", String(200), nullable=False),
     Column("public_key", String(64), nullable=False),
     Column("kid", String(64), nullable=False),
+    # The region's NATS user (public NKey) the server configuration admits, if any.
+    Column("nats_user", String(56)),
     Column("admitted_at", DateTime(timezone=True), nullable=False),
     Column("last_seq", Integer, nullable=False, default=0),
     Column("head", String(64), nullable=False),
