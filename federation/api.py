@@ -1,5 +1,4 @@
-"""The federation's JSON API (DESIGN §10): indicators, regions' freshness, coverage; the
-national web pages (ui/national) are mounted at `/` beside it."""
+"""The federation's JSON API (DESIGN §10): indicators, regions' freshness, coverage."""
 
 from __future__ import annotations
 
@@ -15,18 +14,14 @@ from fastapi import FastAPI, HTTPException, Path, Query
 import drais
 from federation import indicators
 from federation.service import Federation
-from ui.national.app import create_national_ui
 
 
 def create_api(federation: Federation, *, consume: bool = True) -> FastAPI:
-    ui = create_national_ui(federation)
-
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         stop = asyncio.Event()
         task = asyncio.create_task(federation.consume(stop)) if consume else None
-        async with ui.lifespan():
-            yield
+        yield
         stop.set()
         if task is not None:
             with contextlib.suppress(asyncio.CancelledError, TimeoutError):
@@ -76,6 +71,4 @@ def create_api(federation: Federation, *, consume: bool = True) -> FastAPI:
         with federation.engine.connect() as conn:
             return indicators.coverage(conn)
 
-    # The national pages answer every path the API does not (Litestar types ASGI more narrowly).
-    api.mount("/", ui)  # type: ignore[arg-type]
     return api
