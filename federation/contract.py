@@ -243,6 +243,11 @@ class CompetenceRollUp(Strict):
 # -- impact toolbox -------------------------------------------------------------------------
 
 
+#: The additive figures of a beneficiary roll-up: counts, then sums of deprivation scores.
+ROLL_UP_COUNTS = ("paired", "improved", "worsened", "exits", "entries", "poor_before", "poor_after")
+ROLL_UP_SUMS = ("sum_c_before", "sum_c_after")
+
+
 class BeneficiaryRollUp(Strict):
     """D4. Beneficiary outcomes leave the region only as roll-ups of at least k persons of one
     stratum (province, sex, age band): additive counts and sums of c_i, enough to compute the

@@ -78,6 +78,9 @@ C = TypeVar("C", bound=Hashable)
 K = TypeVar("K", bound=Hashable)
 
 
+V = TypeVar("V", int, float)
+
+
 class Reason(StrEnum):
     """Why a figure is not published."""
 
@@ -88,46 +91,37 @@ class Reason(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class Cell:
-    """A published count, or the mark that it is hidden (the hidden value is not kept)."""
+class _Figure(Generic[V]):
+    """A published figure, or the mark that it is hidden (the hidden value is not kept)."""
 
-    value: int | None
+    value: V | None
     reason: Reason | None = None
 
     def __post_init__(self) -> None:
         if (self.value is None) == (self.reason is None):
-            raise ValueError("a cell has either a value or a suppression reason, not both")
+            raise ValueError("a figure has either a value or a suppression reason, not both")
 
     @property
     def suppressed(self) -> bool:
         return self.value is None
 
     def as_dict(self) -> dict[str, Any]:
-        """JSON form; a hidden cell has no ``value`` key at all, so nothing can leak through it."""
+        """JSON form; a hidden figure has no ``value`` key at all, so nothing leaks through it."""
         if self.value is None:
             return {"suppressed": True, "reason": str(self.reason)}
         return {"suppressed": False, "value": self.value}
 
 
-@dataclass(frozen=True, slots=True)
-class Rate:
+class Cell(_Figure[int]):
+    """A published count of persons, or the mark that it is hidden."""
+
+    __slots__ = ()
+
+
+class Rate(_Figure[float]):
     """A published rate (a fraction in [0, 1]), or the mark that it is hidden."""
 
-    value: float | None
-    reason: Reason | None = None
-
-    def __post_init__(self) -> None:
-        if (self.value is None) == (self.reason is None):
-            raise ValueError("a rate has either a value or a suppression reason, not both")
-
-    @property
-    def suppressed(self) -> bool:
-        return self.value is None
-
-    def as_dict(self) -> dict[str, Any]:
-        if self.value is None:
-            return {"suppressed": True, "reason": str(self.reason)}
-        return {"suppressed": False, "value": self.value}
+    __slots__ = ()
 
 
 @dataclass(frozen=True)

@@ -195,16 +195,8 @@ competence = Table(
     Column("sum_after", Float, nullable=False),
 )
 
-BENEFICIARY_COUNTS = (
-    "paired",
-    "improved",
-    "worsened",
-    "exits",
-    "entries",
-    "poor_before",
-    "poor_after",
-)
-BENEFICIARY_SUMS = ("sum_c_before", "sum_c_after")
+BENEFICIARY_COUNTS = contract.ROLL_UP_COUNTS
+BENEFICIARY_SUMS = contract.ROLL_UP_SUMS
 
 beneficiaries = Table(
     "nat_beneficiaries",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -15,6 +14,7 @@ from sqlalchemy import Engine, func, select
 
 from drais.config import FederationSettings
 from drais.database import engine_for
+from drais.link import Link
 from federation import indicators, projections
 from federation.consumer import Consumer, Counters
 from federation.replay import replay, stream_messages
@@ -28,9 +28,8 @@ log = logging.getLogger(__name__)
 class Federation:
     settings: FederationSettings
     engine: Engine
-    connected: bool = False
-    last_error: str | None = None
     counters: Counters = field(default_factory=Counters)
+    link: Link = field(default_factory=lambda: Link("federation consumer", log))
 
     async def connect(self, **options: Any) -> Client:
         credentials = self.settings.nats_credentials
@@ -55,37 +54,22 @@ class Federation:
 
     async def consume(self, stop: asyncio.Event) -> None:
         """Consume the national stream until `stop`, reconnecting with backoff."""
-        backoff = 0.2
-        while not stop.is_set():
-            try:
-                nc = await self.connect()
-            except Exception as error:
-                self._failed(error)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), backoff)
-                backoff = min(backoff * 2, 10.0)
-                continue
-            backoff = 0.2
-            try:
-                await ensure_stream(
-                    nc.jetstream(), StreamSettings(replicas=self.settings.stream_replicas)
-                )
-                self.connected, self.last_error = True, None
-                consumer = Consumer(self.engine, nc)
-                consumer.counters = self.counters
-                await consumer.run(stop)
-            except Exception as error:
-                self._failed(error)
-            finally:
-                self.connected = False
-                with contextlib.suppress(Exception):
-                    await nc.close()
+        await self.link.keep(self.connect, lambda nc: self._consume(nc, stop), stop)
 
-    def _failed(self, error: Exception) -> None:
-        reason = f"{type(error).__name__}: {error}".strip(": ")
-        if reason != self.last_error:
-            log.warning("federation consumer: %s", reason)
-        self.last_error = reason
+    async def _consume(self, nc: Client, stop: asyncio.Event) -> None:
+        await ensure_stream(nc.jetstream(), StreamSettings(replicas=self.settings.stream_replicas))
+        self.link.up()
+        consumer = Consumer(self.engine, nc)
+        consumer.counters = self.counters
+        await consumer.run(stop)
+
+    @property
+    def connected(self) -> bool:
+        return self.link.connected
+
+    @property
+    def last_error(self) -> str | None:
+        return self.link.last_error
 
     def health(self) -> dict[str, Any]:
         with self.engine.connect() as conn:

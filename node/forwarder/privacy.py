@@ -220,17 +220,7 @@ class PrivacyFilter:
         return [self._item(e, "impact.grid_published", data)]
 
 
-_PAIR_FIELDS = (
-    "paired",
-    "improved",
-    "worsened",
-    "exits",
-    "entries",
-    "poor_before",
-    "poor_after",
-    "sum_c_before",
-    "sum_c_after",
-)
+_PAIR_FIELDS = contract.ROLL_UP_COUNTS + contract.ROLL_UP_SUMS
 
 
 def _pair_counts(pair: list[Any] | None) -> dict[str, float]:

@@ -22,6 +22,7 @@ from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 
+from drais.link import Link
 from federation import contract
 from node.forwarder.outbox import Message, Outbox
 
@@ -52,8 +53,7 @@ class Forwarder:
         self.poll_seconds = poll_seconds
         self.ack_timeout = ack_timeout
         self.batch = batch
-        self.connected = False
-        self.last_error: str | None = None
+        self.link = Link(f"forwarder {self.region}", log)
         self.resends = 0
         self._wake = asyncio.Event()
         self._resend_from: int | None = None
@@ -73,46 +73,34 @@ class Forwarder:
         if self._loop is not None:
             self._loop.call_soon_threadsafe(self._wake.set)
 
-    async def run(self, stop: asyncio.Event) -> None:
-        """Forward until `stop` is set, reconnecting with backoff while NATS is unreachable."""
-        self._loop = asyncio.get_running_loop()
-        backoff = 0.2
-        while not stop.is_set():
-            try:
-                nc = await nats.connect(
-                    self.nats_url,
-                    nkeys_seed=str(self.nkey_seed_file) if self.nkey_seed_file else None,
-                    inbox_prefix=f"_INBOX.{self.region}",  # the only inbox its NATS user may read
-                    connect_timeout=2,
-                    allow_reconnect=False,
-                    name=f"drais-forwarder-{self.region}",
-                )
-            except Exception as error:  # NATS down or refusing us: retry, keep recording
-                self._failed(error)
-                await _sleep_or_stop(stop, backoff)
-                backoff = min(backoff * 2, 10.0)
-                continue
-            backoff = 0.2
-            self.connected = True
-            self.last_error = None
-            try:
-                await self._forward(nc, stop)
-            except Exception as error:
-                self._failed(error)
-            finally:
-                self.connected = False
-                with contextlib.suppress(Exception):
-                    await nc.close()
+    @property
+    def connected(self) -> bool:
+        return self.link.connected
 
-    def _failed(self, error: Exception) -> None:
-        reason = f"{type(error).__name__}: {error}".strip(": ")
-        if reason != self.last_error:
-            log.warning("forwarder %s: %s", self.region, reason)
-        self.last_error = reason
+    @property
+    def last_error(self) -> str | None:
+        return self.link.last_error
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Forward until `stop` is set, reconnecting with backoff while NATS is unreachable;
+        the node keeps recording meanwhile."""
+        self._loop = asyncio.get_running_loop()
+        await self.link.keep(self._connect, lambda nc: self._forward(nc, stop), stop)
+
+    async def _connect(self) -> Client:
+        return await nats.connect(
+            self.nats_url,
+            nkeys_seed=str(self.nkey_seed_file) if self.nkey_seed_file else None,
+            inbox_prefix=f"_INBOX.{self.region}",  # the only inbox its NATS user may read
+            connect_timeout=2,
+            allow_reconnect=False,
+            name=f"drais-forwarder-{self.region}",
+        )
 
     async def _forward(self, nc: Client, stop: asyncio.Event) -> None:
         js = nc.jetstream()
         await nc.subscribe(contract.resend_subject(self.region), cb=self._on_resend)
+        self.link.up()
         loop = asyncio.get_running_loop()
         while not stop.is_set():
             if nc.is_closed:
@@ -193,8 +181,3 @@ class Forwarder:
         }
         document["sig"] = keys.signing_key.sign(contract.unsigned(document)).signature.hex()
         await nc.publish(contract.heartbeat_subject(self.region), contract.canonical(document))
-
-
-async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), seconds)
