@@ -128,6 +128,104 @@ def demo(
     typer.echo("demo stopped")
 
 
+@app.command("import")
+def import_file(
+    file: Annotated[
+        Path, typer.Argument(help="A .csv or .xlsx file with the template's French headers.")
+    ],
+    kind: Annotated[
+        str, typer.Option("--kind", "-k", help="members, structures, initiatives or beneficiaries.")
+    ],
+    config: ConfigOption = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check every row and record nothing.")
+    ] = False,
+    batch_size: Annotated[
+        int, typer.Option(min=1, max=10_000, help="Rows recorded per atomic batch.")
+    ] = 250,
+    by: Annotated[
+        str | None, typer.Option(help="Who records the rows (default: your login name).")
+    ] = None,
+) -> None:
+    """Import a spreadsheet into the node: every bad row is printed and nothing is recorded
+    (exit 1), or every row is recorded in batches through the node's use cases."""
+    import getpass
+
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    from node import importing
+    from node.bootstrap import build_node
+    from ui.i18n import translator
+    from ui.import_messages import labels, problem_message, unreadable_message
+
+    tr = translator()
+    if kind not in {k.value for k in importing.Kind}:
+        raise _fail(f"unknown kind {kind!r}: {', '.join(k.value for k in importing.Kind)}")
+    if not file.is_file():
+        raise _fail(f"{file}: no such file")
+    try:
+        table = importing.read_table(file.name, file.read_bytes())
+    except importing.UnreadableFile as error:
+        raise _fail(f"{file}: {unreadable_message(tr, error)}") from error
+    node = build_node(_node_settings(config))
+    console = Console(stderr=True)
+    try:
+        plan = importing.check(node, kind, table, labels(tr))
+        if plan.problems:
+            for problem in plan.problems:
+                column = f", colonne « {problem.column} »" if problem.column else ""
+                value = f", valeur « {problem.value} »" if problem.value else ""
+                typer.echo(
+                    f"{file.name}: ligne {problem.line}{column}{value} : "
+                    f"{problem_message(tr, problem)}",
+                    err=True,
+                )
+            lines = len(plan.bad_lines())
+            raise _fail(f"{lines} bad row(s) in {file.name}; nothing was recorded", 1)
+        if dry_run:
+            typer.echo(f"{plan.rows} row(s) checked, no problem; nothing recorded (dry run)")
+            return
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=console,
+            transient=False,
+        ) as bar:
+            task = bar.add_task(f"import {file.name}", total=plan.rows)
+            applied = importing.apply(
+                node,
+                plan,
+                by or getpass.getuser(),
+                batch_size=batch_size,
+                progress=lambda done, _total: bar.update(task, completed=done),
+            )
+    except importing.ImportRefused as error:
+        for problem in error.problems:
+            typer.echo(f"ligne {problem.line} : {problem_message(tr, problem)}", err=True)
+        raise _fail("the file no longer passes its checks; nothing was recorded", 1) from error
+    except importing.ImportInterrupted as error:
+        raise _fail(
+            f"stopped at line {error.problem.line}: {problem_message(tr, error.problem)} "
+            f"({error.applied_rows} row(s) recorded before it)",
+            1,
+        ) from error
+    finally:
+        node.close()
+    typer.echo(
+        f"imported {applied.rows} row(s) of {kind} from {file.name} into {node.settings.region}: "
+        f"{applied.commands} command(s) in {applied.batches} batch(es)"
+    )
+
+
 @federation_app.command("serve")
 def federation_serve(config: ConfigOption = None) -> None:
     """Consume the regions' stream and serve the national indicators."""

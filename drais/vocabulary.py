@@ -163,3 +163,50 @@ class StudyStatus(StrEnum):
     ONGOING = "ongoing"
     COMPLETED = "completed"
     CANCELLED = "cancelled"
+
+
+# The indicator catalogue's fields (node/toolbox/catalogue.py), labelled in the UI too.
+
+
+class Unit(StrEnum):
+    COUNT = "count"
+    PERCENT = "percent"
+    RATIO = "ratio"
+    MAD = "mad"
+    """Moroccan dirhams."""
+    HOURS = "hours"
+    SCORE = "score"
+    YEARS = "years"
+    DAYS = "days"
+
+
+class Direction(StrEnum):
+    HIGHER_IS_BETTER = "higher_is_better"
+    LOWER_IS_BETTER = "lower_is_better"
+    NEUTRAL = "neutral"
+
+
+class Disaggregation(StrEnum):
+    """Breakdowns an indicator may be published by (DESIGN §6, §10 enumerations)."""
+
+    REGION = "region"
+    PROVINCE = "province"
+    SEX = "sex"
+    AGE_BAND = "age_band"
+    PHASE = "phase"
+    ACTOR_TYPE = "actor_type"
+    THEME = "theme"
+    SERVICE_TYPE = "service_type"
+    STRUCTURE_KIND = "structure_kind"
+    DISABILITY = "disability"
+    MILIEU = "milieu"
+    """Urbain / rural."""
+
+
+class Source(StrEnum):
+    """Where an entry comes from: a seed document, the national core, or a region."""
+
+    DRAIS = "DRAIS"
+    BO = "BO"
+    CORE = "core"
+    REGION = "region"

@@ -1,4 +1,5 @@
-"""The federation's JSON API (DESIGN §10): indicators, regions' freshness, coverage."""
+"""The federation's JSON API (DESIGN §10): indicators, regions' freshness, coverage; the
+national web pages (ui/national) are mounted at `/` beside it."""
 
 from __future__ import annotations
 
@@ -14,14 +15,18 @@ from fastapi import FastAPI, HTTPException, Path, Query
 import drais
 from federation import indicators
 from federation.service import Federation
+from ui.national.app import create_national_ui
 
 
 def create_api(federation: Federation, *, consume: bool = True) -> FastAPI:
+    ui = create_national_ui(federation)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         stop = asyncio.Event()
         task = asyncio.create_task(federation.consume(stop)) if consume else None
-        yield
+        async with ui.lifespan():
+            yield
         stop.set()
         if task is not None:
             with contextlib.suppress(asyncio.CancelledError, TimeoutError):
@@ -71,4 +76,6 @@ def create_api(federation: Federation, *, consume: bool = True) -> FastAPI:
         with federation.engine.connect() as conn:
             return indicators.coverage(conn)
 
+    # The national pages answer every path the API does not (Litestar types ASGI more narrowly).
+    api.mount("/", ui)  # type: ignore[arg-type]
     return api

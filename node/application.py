@@ -2,7 +2,8 @@
 
 Commands raise domain errors (node.domain.errors) and record nothing when they do. A `batch()`
 collects the aggregates of many commands and saves them in one atomic append, which is what
-spreadsheet imports use.
+spreadsheet imports use; a `rehearsal()` runs commands the same way and saves nothing, which is
+how an import's dry run checks the domain's rules.
 """
 
 from __future__ import annotations
@@ -36,6 +37,11 @@ A = TypeVar("A", bound=Aggregate)
 _batch: contextvars.ContextVar[dict[UUID, Aggregate] | None] = contextvars.ContextVar(
     "drais_batch", default=None
 )
+_rehearsing: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "drais_rehearsing", default=False
+)
+#: What a person's identity is sealed as during a rehearsal, which keeps no key and no event.
+REHEARSED_IDENTITY = "rehearsal"
 
 
 @dataclass(frozen=True)
@@ -93,6 +99,20 @@ class NodeApplication(ImpactUseCases, Application[UUID]):
             yield
             self._commit(*pending.values())
         finally:
+            _batch.reset(token)
+
+    @contextmanager
+    def rehearsal(self) -> Iterator[None]:
+        """Run commands as in a batch, then record nothing: the domain's rules are checked
+        (later commands see what earlier ones did) without a fact, or a key, being kept.
+        A spreadsheet's dry run uses it."""
+        pending: dict[UUID, Aggregate] = {}
+        token = _batch.set(pending)
+        rehearsing = _rehearsing.set(True)
+        try:
+            yield
+        finally:
+            _rehearsing.reset(rehearsing)
             _batch.reset(token)
 
     def _store(self, *aggregates: Aggregate) -> None:
@@ -264,10 +284,15 @@ class NodeApplication(ImpactUseCases, Application[UUID]):
         person_id = person_id or uuid4()
         full_name = require_text(identity.full_name, "full_name")
         clean = Identity(full_name, identity.cin, identity.phone, identity.email)
+        sealed = (
+            REHEARSED_IDENTITY
+            if _rehearsing.get()
+            else self.vault.seal(str(person_id), clean.as_dict())
+        )
         return Person.register(
             person_id=person_id,
             kind=kind.value,
-            sealed_identity=self.vault.seal(str(person_id), clean.as_dict()),
+            sealed_identity=sealed,
             gender=gender,
             birth_year=birth_year,
             this_year=date.today().year,

@@ -125,6 +125,111 @@ DOMAIN_REASONS: tuple[Reason, ...] = (
         r"the structure does not serve .*", N_("The structure does not serve these provinces.")
     ),
     _reason("must be at least 1", N_("Must be at least 1.")),
+    # -- the impact toolbox: theories of change, surveys, grids, studies, calculators
+    _reason(r"unknown indicator '?[^']*'?", N_("This indicator is not in the catalogue.")),
+    _reason("the revision changes nothing", N_("Nothing has changed since the last revision.")),
+    _reason("a theory of change needs at least one outcome", N_("Give at least one outcome.")),
+    _reason(r"\S+: answer oui/non \(true/false\), got .*", N_("Answer yes or no.")),
+    _reason(
+        r"\S+: \S+ is outside the allowed range \[(?P<low>[^,]+), (?P<high>[^\]]+)\]",
+        N_("Must be between %(low)s and %(high)s."),
+    ),
+    _reason(r"\S+: a whole number is expected, got .*", N_("Enter a whole number.")),
+    _reason(r"no answer for .*", N_("This field is required.")),
+    _reason(r"unknown indicator\(s\) .*", N_("This question is not part of the survey.")),
+    _reason(r"a finite number is required, got .*", N_("Enter a number.")),
+    _reason(r"unknown scheme .*", N_("Unknown survey scheme.")),
+    _reason(
+        "the person has not consented to impact surveys",
+        N_("This person has not consented to impact surveys."),
+    ),
+    _reason(
+        "the baseline has already been recorded",
+        N_("The baseline has already been recorded: record a follow-up."),
+    ),
+    _reason("a follow-up needs a baseline first", N_("Record the baseline before a follow-up.")),
+    _reason(
+        r"the baseline used scheme (?P<scheme>\S+)", N_("The baseline used scheme %(scheme)s.")
+    ),
+    _reason("must not be before the baseline", N_("The date must not be before the baseline.")),
+    _reason(
+        "only beneficiaries answer living-conditions surveys",
+        N_("Only beneficiaries answer living-conditions surveys."),
+    ),
+    _reason(r"a non-empty text is required, got .*", N_("This field is required.")),
+    _reason(r"(?:\S+: )?must be positive, got .*", N_("Must be greater than 0.")),
+    _reason(
+        r"\S+: the eliminatory minimum \S+ must lie in \[0, (?P<high>[^\]]+)\]",
+        N_("The eliminatory minimum must lie between 0 and the maximum (%(high)s)."),
+    ),
+    _reason(
+        r"the threshold is on the 0–100 scale of totals, got .*",
+        N_("The threshold is on a scale of 0 to 100."),
+    ),
+    _reason("a grid needs at least one criterion", N_("Give at least one criterion.")),
+    _reason(
+        r"duplicate criterion code\(s\): (?P<codes>.*)",
+        N_("Two criteria have the same code (%(codes)s)."),
+    ),
+    _reason(
+        r"\S+ is outside \[0, (?P<high>[^\]]+)\] for \S+", N_("Must be between 0 and %(high)s.")
+    ),
+    _reason(r"no score for criterion\(s\) .*", N_("This field is required.")),
+    _reason(r"unknown criterion\(s\) for grid .*", N_("This criterion is not in the grid.")),
+    _reason(r"\S+: true or false is required", N_("Answer yes or no.")),
+    _reason(
+        r"must be MA-\d{2} or one of its provinces",
+        N_("Choose the region or one of its provinces."),
+    ),
+    _reason(
+        r"a (?P<status>\w+) study cannot become (?P<new>\w+)",
+        N_("A study that is %(status)s cannot become %(new)s."),
+        status="study_status",
+        new="study_status",
+    ),
+    _reason(
+        "record the study's results before completing it",
+        N_("Record the study's results before completing it."),
+    ),
+    _reason(
+        r"the study is (?P<status>\w+)",
+        N_("The study is %(status)s: its results can no longer change."),
+        status="study_status",
+    ),
+    _reason(
+        r"at least (?P<n>\d+) observations are needed .*",
+        N_("At least %(n)s observations are needed."),
+    ),
+    _reason(
+        r"(?P<given>\d+) (?:values|cluster ids) given for (?P<n>\d+) outcomes",
+        N_("Give one value per observation: %(given)s given for %(n)s."),
+    ),
+    _reason(r"0 or 1 is required, got .*", N_("Enter 0 or 1.")),
+    _reason(
+        r"no observation with treated=.*",
+        N_("The panel needs treated and comparison units, both before and after."),
+    ),
+    _reason("at least 2 distinct clusters are needed", N_("At least two clusters are needed.")),
+    _reason(
+        r"the cluster-robust standard error degenerates to 0.*",
+        N_("Cluster by unit (person, commune, structure), not by group or period."),
+    ),
+    _reason(
+        r"the outcome has no residual variation.*",
+        N_("The outcome does not vary enough to compute a standard error."),
+    ),
+    _reason(r"a unit id \(text or whole number\) is required.*", N_("Enter a unit id.")),
+    _reason(
+        r"a fraction in \[0, 1\] is required.*",
+        N_("Enter a fraction between 0 and 1 (0.25, not 25)."),
+    ),
+    _reason(r"cannot be negative, got .*", N_("Must not be negative.")),
+    _reason(
+        r"a whole number of years from 1 to (?P<n>\d+) is required.*",
+        N_("Enter a whole number of years from 1 to %(n)s."),
+    ),
+    _reason(r"the value of inputs must be positive.*", N_("Must be greater than 0.")),
+    _reason("at least one outcome is needed", N_("Give at least one outcome.")),
 )
 
 
@@ -136,17 +241,25 @@ def _format(tr: Translator, message: str, values: dict[str, Any]) -> str:
         return text
 
 
-def validation_errors(tr: Translator, error: ValidationError) -> dict[str, str]:
-    """The first message per field, the field named by its dotted path in the schema."""
+def validation_message(tr: Translator, kind: str, reason: str, ctx: dict[str, Any]) -> str:
+    """The message for one error of a schema, from its type, English reason and context."""
+    if kind == "value_error" and "email" in reason.lower():
+        return tr.gettext(EMAIL_MESSAGE)
+    return _format(tr, VALIDATION_MESSAGES.get(kind, DEFAULT_MESSAGE), ctx)
+
+
+def validation_errors(
+    tr: Translator, error: ValidationError, *, indexed: bool = False
+) -> dict[str, str]:
+    """The first message per field, the field named by its dotted path in the schema (with
+    the positions in lists when `indexed`, for forms that repeat a group of fields)."""
     found: dict[str, str] = {}
     for detail in error.errors():
-        field = ".".join(str(part) for part in detail["loc"] if not isinstance(part, int))
-        kind = detail["type"]
-        if kind == "value_error" and "email" in str(detail.get("msg", "")).lower():
-            message = EMAIL_MESSAGE
-        else:
-            message = VALIDATION_MESSAGES.get(kind, DEFAULT_MESSAGE)
-        found.setdefault(field or "", _format(tr, message, dict(detail.get("ctx") or {})))
+        parts = [str(p) for p in detail["loc"] if indexed or not isinstance(p, int)]
+        message = validation_message(
+            tr, detail["type"], str(detail.get("msg", "")), dict(detail.get("ctx") or {})
+        )
+        found.setdefault(".".join(parts), message)
     return found
 
 

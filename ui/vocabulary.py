@@ -16,16 +16,24 @@ from drais.vocabulary import (
     AccompanimentOutcome,
     ActorType,
     ConsentPurpose,
+    Direction,
+    Disaggregation,
     DraisSupportType,
     FundingInstrument,
     Gender,
     InitiativeClosure,
+    OutcomeHorizon,
     Phase,
     ResourceKind,
     Role,
     ServiceType,
+    Source,
     StructureKind,
+    StudyMethod,
+    StudyStatus,
+    SurveyWave,
     Theme,
+    Unit,
 )
 from ui.i18n import Translator
 
@@ -43,6 +51,15 @@ VOCABULARIES: dict[str, type[StrEnum]] = {
     "resource_kind": ResourceKind,
     "support_type": DraisSupportType,
     "consent": ConsentPurpose,
+    # the impact toolbox
+    "horizon": OutcomeHorizon,
+    "wave": SurveyWave,
+    "study_method": StudyMethod,
+    "study_status": StudyStatus,
+    "unit": Unit,
+    "direction": Direction,
+    "indicator_source": Source,
+    "disaggregation": Disaggregation,
 }
 
 #: Contexts whose values are labelled by code rather than by the catalogue.

@@ -10,6 +10,7 @@ a region's chain never depends on when NATS was up.
 from __future__ import annotations
 
 import copy
+import json
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    func,
     insert,
     select,
     update,
@@ -179,6 +181,31 @@ class Outbox:
                 .limit(limit)
             )
             return [Message(r.seq, r.subject, r.body) for r in rows]
+
+    def pseudonym(self, record_id: str) -> str:
+        """The pseudonym a record's messages carry as their `subject`."""
+        return PrivacyFilter(self.keys.hmac_secret, k=self.k).pseudonym(record_id)
+
+    def messages_about(self, pseudonym: str, limit: int = 1000) -> list[Message]:
+        """Stored messages whose `subject` is `pseudonym`, in order: what left (or will leave)
+        the region about one record. Bodies are canonical JSON, so a byte search narrows the
+        scan and reading the document confirms each match."""
+        needle = contract.canonical({"subject": pseudonym})[1:-1]  # b'"subject":"…"'
+        body = outbox_table.c.body
+        found = (  # SQLite's LIKE does not search a BLOB; PostgreSQL's does search a bytea
+            func.instr(body, needle) > 0
+            if self.engine.dialect.name == "sqlite"
+            else body.op("LIKE")(b"%" + needle + b"%")
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(outbox_table).where(found).order_by(outbox_table.c.seq).limit(limit)
+            ).all()
+        return [
+            Message(r.seq, r.subject, r.body)
+            for r in rows
+            if json.loads(r.body).get("subject") == pseudonym
+        ]
 
     def hash_of(self, seq: int) -> str:
         """The chain hash after message `seq` (the genesis hash before the first)."""

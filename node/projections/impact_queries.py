@@ -104,6 +104,35 @@ def grids(engine: Engine) -> list[Row]:
     )
 
 
+def applications(engine: Engine, grid_id: str) -> list[Row]:
+    """A grid's applications in the order they were made, with their latest score."""
+    a = t.funding_applications
+    registered = _registered_at("FundingApplication.Submitted")
+    return _rows(
+        engine,
+        select(a)
+        .select_from(a.outerjoin(registered, registered.c.record_id == a.c.id))
+        .where(a.c.grid_id == grid_id)
+        .order_by(registered.c.position, a.c.id),
+    )
+
+
+def theories(engine: Engine) -> list[Row]:
+    """Every theory of change with its initiative's name, by initiative name."""
+    th, i = t.theories, t.initiatives
+    return _rows(
+        engine,
+        select(
+            th.c.initiative_id,
+            i.c.name,
+            th.c.revision,
+            th.c.indicator_codes,
+        )
+        .select_from(th.join(i, i.c.id == th.c.initiative_id))
+        .order_by(i.c.name, th.c.initiative_id),
+    )
+
+
 def studies(engine: Engine, status: str | None = None) -> list[Row]:
     registered = _registered_at("PolicyStudy.Registered")
     query = (

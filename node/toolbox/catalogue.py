@@ -37,6 +37,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import ErrorDetails
 
+from drais.vocabulary import Direction, Disaggregation, Source, Unit
 from node.toolbox.errors import ToolboxError
 
 __all__ = [
@@ -75,50 +76,6 @@ class CatalogueError(ToolboxError):
     def of(cls, problems: Sequence[tuple[str, str]]) -> CatalogueError:
         field, reason = problems[0]
         return cls(field, reason, problems)
-
-
-class Unit(StrEnum):
-    COUNT = "count"
-    PERCENT = "percent"
-    RATIO = "ratio"
-    MAD = "mad"
-    """Moroccan dirhams."""
-    HOURS = "hours"
-    SCORE = "score"
-    YEARS = "years"
-    DAYS = "days"
-
-
-class Direction(StrEnum):
-    HIGHER_IS_BETTER = "higher_is_better"
-    LOWER_IS_BETTER = "lower_is_better"
-    NEUTRAL = "neutral"
-
-
-class Disaggregation(StrEnum):
-    """Breakdowns an indicator may be published by (DESIGN §6, §10 enumerations)."""
-
-    REGION = "region"
-    PROVINCE = "province"
-    SEX = "sex"
-    AGE_BAND = "age_band"
-    PHASE = "phase"
-    ACTOR_TYPE = "actor_type"
-    THEME = "theme"
-    SERVICE_TYPE = "service_type"
-    STRUCTURE_KIND = "structure_kind"
-    DISABILITY = "disability"
-    MILIEU = "milieu"
-    """Urbain / rural."""
-
-
-class Source(StrEnum):
-    """Where an entry comes from: a seed document, the national core, or a region."""
-
-    DRAIS = "DRAIS"
-    BO = "BO"
-    CORE = "core"
-    REGION = "region"
 
 
 CORE_NAMESPACE = "CORE"

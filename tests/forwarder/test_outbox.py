@@ -52,3 +52,16 @@ def test_acknowledgements_move_the_forwarded_position_only_forward(node: Node) -
     status = node.outbox.status()
     assert (status["forwarded_seq"], status["pending"]) == (head, 0)
     assert status["last_ack"] == "2026-11-23T10:00:00+00:00"
+
+
+def test_the_messages_about_a_record_are_found_by_its_pseudonym(node: Node) -> None:
+    story = record_story(node.app)
+    record_story(node.app, by="karim")  # another initiative, whose messages must not show
+    node.outbox.derive()
+    pseudonym = node.outbox.pseudonym(story.initiative)
+    found = node.outbox.messages_about(pseudonym)
+    expected = [m for m in node.outbox.after(0) if json.loads(m.body)["subject"] == pseudonym]
+    assert [m.seq for m in found] == [m.seq for m in expected]
+    assert json.loads(found[0].body)["type"] == "initiative.registered"
+    assert {json.loads(m.body)["type"] for m in found} >= {"initiative.phase_changed"}
+    assert node.outbox.messages_about(node.outbox.pseudonym("no-such-record")) == []

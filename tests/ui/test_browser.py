@@ -1,4 +1,5 @@
-"""The regional pages in a real headless Chromium (Debian's), against a node served by uvicorn.
+"""The regional pages in a real headless Chromium (Debian's), against a node served by uvicorn,
+and the national pages against a federation fed by nodes over a real nats-server.
 
 One browser for the module; each test has its own browser context (cookies). Screenshots of the
 main pages are kept under artifacts/screenshots/ (git-ignored).
@@ -10,13 +11,16 @@ import csv
 import io
 import re
 from collections.abc import Iterator
+from datetime import date
 
 import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.conftest import ADMIN_TOKEN
+from tests.scenario import record_story
 from tests.ui.conftest import CHROMIUM, SCREENSHOTS, LiveNode, log_position
+from tests.ui.federated import LiveFederation, live_federation
 
 TIMEOUT_MS = 10_000
 
@@ -161,7 +165,86 @@ def test_screenshots_of_the_other_pages(page: Page, live: LiveNode) -> None:
         ("/structures", "structures", "Structures d'appui et offres"),
         ("/trainings", "trainings", "Formations"),
         (f"/initiatives/{live.story.initiative}", "initiative-story", "Coopérative d'argan"),
+        ("/federation", "federation", "Fédération"),
+        (
+            f"/federation/preview?record={live.story.initiative}",
+            "what-leaves-the-region",
+            "Ce qui quitte la région",
+        ),
     ]:
         page.goto(path)
         expect(page.get_by_role("heading", level=1)).to_have_text(heading)
         shoot(page, name)
+
+
+@pytest.fixture(scope="module")
+def live_national(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveFederation]:
+    """Two nodes forwarding the story to a federation whose app uvicorn serves."""
+    directory = tmp_path_factory.mktemp("live-national")
+    with live_federation(directory, ("MA-09", "MA-06"), serve=True) as live:
+        for node in live.nodes.values():
+            record_story(node.app)
+        live.settle()
+        yield live
+
+
+def test_a_national_user_sees_an_indicator_change_after_a_node_records_events(
+    browser: Browser, live_national: LiveFederation
+) -> None:
+    context = browser.new_context(base_url=live_national.url, locale="fr-FR")
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    try:
+        page.goto("/")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Indicateurs nationaux")
+        expect(page.locator('[data-value-of="D1"]')).to_have_text("4")  # 2 members per region
+        shoot(page, "national-dashboard")
+
+        page.get_by_role("link", name="Carte des régions").click()
+        page.get_by_label("Indicateur", exact=True).select_option("D3")  # htmx swaps the map
+        expect(page.locator("#tilemap h2")).to_contain_text("D3")
+        page.get_by_label("Indicateur", exact=True).select_option("D1")
+        expect(page.locator("#tilemap h2")).to_contain_text("D1")
+        assert "indicator=D1" in page.url
+        tiles = page.locator("#map g.tile")
+        expect(tiles).to_have_count(12)
+        souss = page.locator('#map g[data-region="MA-09"] .tile-value')
+        expect(souss).to_have_text("2")
+        expect(page.locator('#map g[data-region="MA-12"] .tile-value')).to_have_text(
+            "non raccordée"
+        )
+        shoot(page, "national-map")
+
+        # Souss-Massa records three new alliance members; the forwarder sends them on.
+        node = live_national.nodes["MA-09"]
+        for name in ("Fondation Tamkine", "Cluster Souss Innov", "Réseau Entreprendre Agadir"):
+            node.app.join_member(
+                name=name,
+                actor_type="structure_associative",
+                role="membre",
+                by="amina",
+                on=date.today().isoformat(),
+            )
+        node.forwarder.poke()
+        live_national.settle()
+
+        page.reload()
+        expect(souss).to_have_text("5")
+        page.goto("/")
+        expect(page.locator('[data-value-of="D1"]')).to_have_text("7")
+        page.goto("/indicators/D1")
+        expect(
+            page.locator('#table-d1-regions tr[data-key="MA-09"] td[data-column="value"]')
+        ).to_have_text("5")
+        expect(page.locator("#methodology")).not_to_be_empty()
+        shoot(page, "national-indicator")
+
+        page.get_by_role("link", name="État des régions").click()
+        row = page.locator('#table-regions tr[data-key="MA-09"]')
+        expect(row.locator('td[data-column="last_seq"]')).to_have_text(
+            str(node.outbox.status()["head_seq"])
+        )
+        expect(row.locator('td[data-column="chain_ok"]')).to_have_text("oui")
+        shoot(page, "national-regions")
+    finally:
+        context.close()

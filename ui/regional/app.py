@@ -27,8 +27,9 @@ from litestar_htmx import HTMXPlugin
 from node.bootstrap import Node
 from node.domain.errors import NotFound
 from ui.assets import STATIC_DIR, htmx_script
-from ui.regional import coverage, directory, exports, initiatives, login, overview
+from ui.regional import coverage, directory, exports, federation, initiatives, login, overview
 from ui.regional.auth import SessionConfig, login_url
+from ui.regional.impact_routes import HANDLERS as IMPACT_AND_IMPORT
 from ui.regional.rendering import render
 from ui.templating import environment
 
@@ -89,6 +90,9 @@ def create_ui(node: Node) -> Litestar:
             initiatives.initiative_detail,
             initiatives.run_command,
             coverage.coverage,
+            *IMPACT_AND_IMPORT,
+            federation.federation_status,
+            federation.preview,
             exports.export,
             login.login_page,
             login.login,
