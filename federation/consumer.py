@@ -26,7 +26,7 @@ from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import FetchTimeoutError
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 
 from federation import contract, projections
 from federation.store import dead_letters, national_log, regions
@@ -94,11 +94,30 @@ def judge(conn: Connection, subject: str, body: bytes, now: datetime) -> Verdict
         return Verdict("ack", "dead_letter", rejected.region)
 
 
+# Built once, with bound parameters: the consumer runs them for every message.
+_REGION = select(regions).where(regions.c.region == bindparam("r"))
+_LOGGED_HASH = select(national_log.c.hash).where(
+    national_log.c.region == bindparam("r"), national_log.c.seq == bindparam("s")
+)
+_APPEND = insert(national_log)
+_ADVANCE = (
+    update(regions)
+    .where(regions.c.region == bindparam("r"))
+    .values(
+        last_seq=bindparam("s"),
+        head=bindparam("h"),
+        last_message_at=bindparam("at"),
+        chain_ok=True,
+        gap_from=None,
+    )
+)
+
+
 def _admitted(conn: Connection, subject: str, claimed: str) -> Any:
     sender = region_of(subject)
     if sender != claimed:
         raise Rejected(f"region {claimed} published under the subject of {sender}", sender)
-    row = conn.execute(select(regions).where(regions.c.region == claimed)).first()
+    row = conn.execute(_REGION, {"r": claimed}).first()
     if row is None:
         raise Rejected(f"region {claimed} is not admitted", claimed)
     return row
@@ -126,11 +145,7 @@ def _event(conn: Connection, subject: str, body: bytes, now: datetime) -> Verdic
     if not verify_signature(_document(body), row.public_key):
         raise Rejected("bad signature", region, seq)
     if seq <= row.last_seq:
-        stored = conn.execute(
-            select(national_log.c.hash).where(
-                national_log.c.region == region, national_log.c.seq == seq
-            )
-        ).scalar_one()
+        stored = conn.execute(_LOGGED_HASH, {"r": region, "s": seq}).scalar_one()
         if stored != contract.digest(body):
             raise Rejected(f"a different message already holds seq {seq}", region, seq)
         return Verdict("ack", "duplicate", region)
@@ -142,29 +157,21 @@ def _event(conn: Connection, subject: str, body: bytes, now: datetime) -> Verdic
     if envelope.prev != row.head:
         conn.execute(update(regions).where(regions.c.region == region).values(chain_ok=False))
         raise Rejected(f"seq {seq} does not continue the chain (prev mismatch)", region, seq)
+    chained = contract.digest(body)
     conn.execute(
-        insert(national_log).values(
-            region=region,
-            seq=seq,
-            type=envelope.type,
-            month=envelope.month,
-            body=body,
-            hash=contract.digest(body),
-            received_at=now,
-        )
+        _APPEND,
+        {
+            "region": region,
+            "seq": seq,
+            "type": envelope.type,
+            "month": envelope.month,
+            "body": body,
+            "hash": chained,
+            "received_at": now,
+        },
     )
     projections.apply(conn, envelope)
-    conn.execute(
-        update(regions)
-        .where(regions.c.region == region)
-        .values(
-            last_seq=seq,
-            head=contract.digest(body),
-            last_message_at=now,
-            chain_ok=True,
-            gap_from=None,
-        )
-    )
+    conn.execute(_ADVANCE, {"r": region, "s": seq, "h": chained, "at": now})
     return Verdict("ack", "applied", region)
 
 

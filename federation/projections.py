@@ -14,6 +14,7 @@ and replays the envelopes, giving the same rows as the incremental path.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
@@ -28,11 +29,13 @@ from sqlalchemy import (
     String,
     Table,
     and_,
+    bindparam,
     func,
     insert,
     select,
     update,
 )
+from sqlalchemy.sql.elements import ClauseElement
 
 from drais.vocabulary import LATE_PHASES, StudyStatus
 from federation import contract
@@ -265,10 +268,37 @@ def _where(table: Table, key: dict[str, Any]) -> Any:
     return and_(*(table.c[name] == value for name, value in key.items()))
 
 
+# Statements are built once per table and shape, with bound parameters: building a statement
+# with its values inlined costs more than running it, and a rebuild runs millions of them.
+
+
+@cache
+def _insert(table: Table) -> Any:
+    return insert(table)
+
+
+@cache
+def _update(table: Table, keys: tuple[str, ...], names: tuple[str, ...], add: bool) -> Any:
+    where = and_(*(table.c[k] == bindparam(f"k_{k}") for k in keys))
+    values = {n: table.c[n] + bindparam(f"v_{n}") if add else bindparam(f"v_{n}") for n in names}
+    return update(table).where(where).values(values)
+
+
+def _run_update(
+    conn: Connection, table: Table, key: dict[str, Any], values: dict[str, Any], add: bool = False
+) -> int:
+    """UPDATE the row of `key`; values that are SQL expressions go the slow, general way."""
+    if any(isinstance(v, ClauseElement) for v in values.values()):
+        return int(conn.execute(update(table).where(_where(table, key)).values(**values)).rowcount)
+    statement = _update(table, tuple(key), tuple(values), add)
+    params = {f"k_{k}": v for k, v in key.items()} | {f"v_{n}": v for n, v in values.items()}
+    return int(conn.execute(statement, params).rowcount)
+
+
 def _upsert(conn: Connection, table: Table, key: dict[str, Any], values: dict[str, Any]) -> None:
     """Set `values` on the row of `key`, creating it if needed (portable: SQLite, PostgreSQL)."""
-    if conn.execute(update(table).where(_where(table, key)).values(**values)).rowcount == 0:
-        conn.execute(insert(table).values(**key, **values))
+    if _run_update(conn, table, key, values) == 0:
+        conn.execute(_insert(table), {**key, **values})
 
 
 def _add(
@@ -279,13 +309,12 @@ def _add(
     first: dict[str, Any] | None = None,
 ) -> None:
     """Add `deltas` to the row of `key`; a new row starts from them (and from `first`)."""
-    increments = {name: table.c[name] + delta for name, delta in deltas.items()}
-    if conn.execute(update(table).where(_where(table, key)).values(**increments)).rowcount == 0:
-        conn.execute(insert(table).values(**key, **deltas, **(first or {})))
+    if _run_update(conn, table, key, deltas, add=True) == 0:
+        conn.execute(_insert(table), {**key, **deltas, **(first or {})})
 
 
 def _set(conn: Connection, table: Table, key: dict[str, Any], **values: Any) -> None:
-    conn.execute(update(table).where(_where(table, key)).values(**values))
+    _run_update(conn, table, key, values)
 
 
 def _subject(envelope: contract.Envelope) -> dict[str, Any]:
@@ -329,9 +358,9 @@ def _structure_registered(conn: Connection, e: E, d: contract.StructureRegistere
         "registered_month": e.month,
     }
     key = _subject(e)
-    if conn.execute(update(structures).where(_where(structures, key)).values(**values)).rowcount:
+    if _run_update(conn, structures, key, values):
         return
-    conn.execute(insert(structures).values(**key, **values, support_types=[], assessments=0))
+    conn.execute(_insert(structures), dict(**key, **values, support_types=[], assessments=0))
 
 
 def _offer_published(conn: Connection, e: E, d: contract.OfferPublished) -> None:
@@ -412,15 +441,16 @@ def _holder_corrected(conn: Connection, e: E, d: contract.HolderCorrected) -> No
 def _phase_changed(conn: Connection, e: E, d: contract.PhaseChanged) -> None:
     key = _subject(e)
     conn.execute(
-        insert(phase_changes).values(
-            region=e.region,
-            seq=e.seq,
-            subject=key["subject"],
-            month=e.month,
-            from_phase=d.from_phase.value,
-            to_phase=d.to_phase.value,
-            regression=d.regression,
-        )
+        _insert(phase_changes),
+        {
+            "region": e.region,
+            "seq": e.seq,
+            "subject": key["subject"],
+            "month": e.month,
+            "from_phase": d.from_phase.value,
+            "to_phase": d.to_phase.value,
+            "regression": d.regression,
+        },
     )
     values: dict[str, Any] = {"phase": d.to_phase.value}
     if d.to_phase in LATE_PHASES:
@@ -431,18 +461,19 @@ def _phase_changed(conn: Connection, e: E, d: contract.PhaseChanged) -> None:
 def _accompaniment_started(conn: Connection, e: E, d: contract.AccompanimentStarted) -> None:
     key = _subject(e)
     conn.execute(
-        insert(accompaniments).values(
-            region=e.region,
-            seq=e.seq,
-            subject=key["subject"],
-            structure=d.structure,
-            offer=d.offer,
-            service_type=d.service_type.value,
-            phase=d.phase.value,
-            started_month=e.month,
-            sessions=0,
-            hours=0.0,
-        )
+        _insert(accompaniments),
+        {
+            "region": e.region,
+            "seq": e.seq,
+            "subject": key["subject"],
+            "structure": d.structure,
+            "offer": d.offer,
+            "service_type": d.service_type.value,
+            "phase": d.phase.value,
+            "started_month": e.month,
+            "sessions": 0,
+            "hours": 0.0,
+        },
     )
     _set(
         conn,
@@ -453,18 +484,24 @@ def _accompaniment_started(conn: Connection, e: E, d: contract.AccompanimentStar
     )
 
 
+_OPEN_ACCOMPANIMENT = (
+    select(accompaniments.c.seq)
+    .where(
+        accompaniments.c.region == bindparam("r"),
+        accompaniments.c.subject == bindparam("subject"),
+        accompaniments.c.structure == bindparam("structure"),
+        accompaniments.c.ended_month.is_(None),
+    )
+    .order_by(accompaniments.c.seq.desc())
+    .limit(1)
+)
+
+
 def _open_accompaniment(conn: Connection, e: E, structure: str) -> int | None:
     """The seq of the initiative's latest accompaniment by `structure` still running."""
     seq: int | None = conn.execute(
-        select(accompaniments.c.seq)
-        .where(
-            accompaniments.c.region == e.region,
-            accompaniments.c.subject == _subject(e)["subject"],
-            accompaniments.c.structure == structure,
-            accompaniments.c.ended_month.is_(None),
-        )
-        .order_by(accompaniments.c.seq.desc())
-        .limit(1)
+        _OPEN_ACCOMPANIMENT,
+        {"r": e.region, "subject": _subject(e)["subject"], "structure": structure},
     ).scalar()
     return seq
 
@@ -472,12 +509,11 @@ def _open_accompaniment(conn: Connection, e: E, structure: str) -> int | None:
 def _session_held(conn: Connection, e: E, d: contract.SessionHeld) -> None:
     seq = _open_accompaniment(conn, e, d.structure)
     if seq is not None:
-        _set(
+        _add(
             conn,
             accompaniments,
             {"region": e.region, "seq": seq},
-            sessions=accompaniments.c.sessions + 1,
-            hours=accompaniments.c.hours + d.hours,
+            {"sessions": 1, "hours": d.hours},
         )
 
 
@@ -489,7 +525,8 @@ def _accompaniment_ended(conn: Connection, e: E, d: contract.AccompanimentEnded)
         return
     # An end whose start the nation never saw still carries a holder's satisfaction.
     conn.execute(
-        insert(accompaniments).values(
+        _insert(accompaniments),
+        dict(
             region=e.region,
             seq=e.seq,
             subject=_subject(e)["subject"],
@@ -497,7 +534,7 @@ def _accompaniment_ended(conn: Connection, e: E, d: contract.AccompanimentEnded)
             sessions=0,
             hours=0.0,
             **ending,
-        )
+        ),
     )
 
 
@@ -505,15 +542,16 @@ def _funding_received(conn: Connection, e: E, d: contract.FundingReceived) -> No
     key = _subject(e)
     phase = conn.execute(select(initiatives.c.phase).where(_where(initiatives, key))).scalar()
     conn.execute(
-        insert(fundings).values(
-            region=e.region,
-            seq=e.seq,
-            subject=key["subject"],
-            month=e.month,
-            instrument=d.instrument.value,
-            amount_band=d.amount_band,
-            phase=phase,
-        )
+        _insert(fundings),
+        {
+            "region": e.region,
+            "seq": e.seq,
+            "subject": key["subject"],
+            "month": e.month,
+            "instrument": d.instrument.value,
+            "amount_band": d.amount_band,
+            "phase": phase,
+        },
     )
 
 
