@@ -11,11 +11,29 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import FastAPI, HTTPException, Path, Query
+from pydantic import BaseModel
 
 import drais
 from federation import indicators
 from federation.service import Federation
 from ui.national.app import create_national_ui
+
+
+class ErrorItem(BaseModel):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ErrorBody(BaseModel):
+    """A 4xx answer: where the problem is (`loc`), the reason (`msg`) and its kind."""
+
+    detail: list[ErrorItem]
+
+
+UNKNOWN_INDICATOR: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorBody, "description": "No indicator with that code"}
+}
 
 
 def create_api(federation: Federation, *, consume: bool = True) -> FastAPI:
@@ -49,7 +67,7 @@ def create_api(federation: Federation, *, consume: bool = True) -> FastAPI:
         with federation.engine.connect() as conn:
             return indicators.all_indicators(conn, datetime.now(UTC))
 
-    @api.get("/api/v1/indicators/{code}", tags=["indicators"])
+    @api.get("/api/v1/indicators/{code}", tags=["indicators"], responses=UNKNOWN_INDICATOR)
     def one_indicator(code: str) -> dict[str, Any]:
         with federation.engine.connect() as conn:
             try:

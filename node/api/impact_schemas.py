@@ -28,6 +28,9 @@ Number = Annotated[float, Field(allow_inf_nan=False)]
 Territory = Annotated[str, StringConstraints(pattern=r"^MA-(?:\d{2}|[A-Z]{3})$")]
 Answer = bool | int | float
 MAX_PANEL = 100_000
+Coefficient = Annotated[float, Field(ge=1e-6, le=1e6)]
+"""A grid's weight or multiplier. Bounded so that weight × multiplier and their sum stay finite
+and non-zero: otherwise the grid's impact share is not a number and its projection fails."""
 
 
 # -- theory of change --------------------------------------------------------------------
@@ -102,10 +105,10 @@ class CriterionIn(Body):
 
     code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
     label: Name
-    weight: Number
+    weight: Coefficient
     maximum: Number
     minimum: Number | None = None
-    multiplier: Number = 1.0
+    multiplier: Coefficient = 1.0
     impact: bool = False
     determining: bool = False
 

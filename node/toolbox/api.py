@@ -7,13 +7,15 @@ works in any FastAPI app without a global exception handler.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Literal
 
 from fastapi import APIRouter, HTTPException
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
+from node.api import errors
 from node.toolbox.alkire_foster import alkire_foster, available_schemes, load_scheme
 from node.toolbox.did import difference_in_differences
 from node.toolbox.errors import ToolboxError
@@ -21,6 +23,11 @@ from node.toolbox.improvement import wilson
 from node.toolbox.sroi import Outcome, sroi
 
 router = APIRouter(tags=["toolbox"])
+
+MAX_COUNT = 1_000_000_000
+"""More persons than Morocco counts: a larger count is a typing error (and beyond floats)."""
+MAX_AMOUNT = 1e12
+"""Quantities, proxies and inputs of a value map: beyond this, products overflow to infinity."""
 
 
 class _Strict(BaseModel):
@@ -47,8 +54,8 @@ class AlkireFosterResponse(_Strict):
 
 
 class OutcomeIn(_Strict):
-    quantity: float
-    proxy: float
+    quantity: float = Field(le=MAX_AMOUNT)
+    proxy: float = Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT)
     deadweight: float
     displacement: float
     attribution: float
@@ -59,7 +66,7 @@ class OutcomeIn(_Strict):
 class SroiRequest(_Strict):
     outcomes: list[OutcomeIn]
     discount_rate: float
-    inputs: float
+    inputs: float = Field(le=MAX_AMOUNT)
 
 
 class SroiResponse(_Strict):
@@ -91,8 +98,8 @@ class DidResponse(_Strict):
 
 
 class ImprovementRequest(_Strict):
-    improved: int
-    paired: int
+    improved: int = Field(le=MAX_COUNT)
+    paired: int = Field(le=MAX_COUNT)
 
 
 class ImprovementResponse(_Strict):
@@ -162,6 +169,8 @@ def post_sroi(body: SroiRequest) -> SroiResponse:
     with _unprocessable():
         outcomes = [Outcome(**outcome.model_dump()) for outcome in body.outcomes]
         result = sroi(outcomes, body.discount_rate, body.inputs)
+        if not math.isfinite(result.ratio):
+            raise ToolboxError("inputs", f"{body.inputs:g} is too small to give a finite ratio")
     return SroiResponse.model_validate(dataclasses.asdict(result))
 
 
@@ -193,7 +202,7 @@ def get_schemes() -> list[SchemeSummary]:
     ]
 
 
-@router.get("/schemes/{scheme_id}", response_model=SchemeOut)
+@router.get("/schemes/{scheme_id}", response_model=SchemeOut, responses=errors.ONE)
 def get_scheme(scheme_id: str) -> SchemeOut:
     if scheme_id not in available_schemes():
         detail = _error("path", "scheme_id", f"unknown scheme {scheme_id!r}", "not_found")

@@ -89,6 +89,17 @@ class Grid:
             raise ToolboxError("criteria", "a grid needs at least one criterion")
         for i, criterion in enumerate(self.criteria):
             _check_criterion(criterion, f"criteria.{i}")
+        total = math.fsum(c.effective_weight for c in self.criteria)
+        if not (
+            math.isfinite(total)
+            and total > 0
+            and all(
+                math.isfinite(c.effective_weight) and c.effective_weight > 0 for c in self.criteria
+            )
+        ):
+            raise ToolboxError(
+                "criteria", "weights × multipliers must stay finite and positive to be compared"
+            )
         codes = [c.code for c in self.criteria]
         duplicates = sorted({code for code in codes if codes.count(code) > 1})
         if duplicates:

@@ -215,3 +215,19 @@ def test_totals_stay_within_0_and_100(case: tuple[Grid, dict[str, float]]) -> No
     assert 0.0 <= result.total <= 100.0
     assert 0.0 <= tested.impact_share <= 1.0
     assert result.passed == (not result.reasons)
+
+
+@pytest.mark.parametrize(("weight", "multiplier"), [(1e300, 1e300), (1e-300, 1e-300)])
+def test_weights_that_overflow_or_vanish_are_refused(weight: float, multiplier: float) -> None:
+    """A grid whose weights cannot be added up would poison every score (and the log)."""
+    with pytest.raises(ToolboxError) as refused:
+        Grid(
+            code="G",
+            version=1,
+            title="Grille",
+            pass_threshold=50,
+            criteria=(
+                Criterion(code="a", label="A", weight=weight, maximum=10, multiplier=multiplier),
+            ),
+        )
+    assert refused.value.field == "criteria"

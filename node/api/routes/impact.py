@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Response
 
 from drais.vocabulary import StudyStatus
+from node.api import errors
 from node.api.deps import Do, NodeDep, Reader
 from node.api.impact_schemas import (
     ApplicationIn,
@@ -38,6 +39,10 @@ from node.toolbox.catalogue import Disaggregation, Indicator, Source, load_core
 router = APIRouter(tags=["impact"])
 
 MAX_PAGE = 500
+MAX_OFFSET = 1_000_000_000  # past any region's records; beyond 2**63 the database refuses
+DRAFTED: dict[int | str, dict[str, Any]] = {
+    201: {"description": "The theory of change drafted: its first revision"}
+}
 
 
 # -- theory of change --------------------------------------------------------------------
@@ -51,7 +56,7 @@ def _define_theory(
     return {"initiative_id": initiative_id, "revision": revision}
 
 
-@router.put("/initiatives/{initiative_id}/theory-of-change")
+@router.put("/initiatives/{initiative_id}/theory-of-change", responses={**DRAFTED, **errors.WRITE})
 def put_theory_of_change(
     initiative_id: str, body: TheoryOfChangeIn, do: Do, response: Response
 ) -> dict[str, Any]:
@@ -59,7 +64,7 @@ def put_theory_of_change(
     return _define_theory(initiative_id, body, do, response)
 
 
-@router.post("/initiatives/{initiative_id}/theory-of-change")
+@router.post("/initiatives/{initiative_id}/theory-of-change", responses={**DRAFTED, **errors.WRITE})
 def post_theory_of_change(
     initiative_id: str, body: TheoryOfChangeIn, do: Do, response: Response
 ) -> dict[str, Any]:
@@ -67,7 +72,7 @@ def post_theory_of_change(
     return _define_theory(initiative_id, body, do, response)
 
 
-@router.get("/initiatives/{initiative_id}/theory-of-change")
+@router.get("/initiatives/{initiative_id}/theory-of-change", responses=errors.ONE)
 def get_theory_of_change(initiative_id: str, node: NodeDep) -> dict[str, Any]:
     """The current content and every revision, read from the theory's own events."""
     node.app.get_initiative(initiative_id)
@@ -128,7 +133,7 @@ def browse_catalogue(
     }
 
 
-@router.get("/catalogue/{code}")
+@router.get("/catalogue/{code}", responses=errors.ONE)
 def catalogue_entry(code: str) -> dict[str, Any]:
     catalogue = load_core()
     if code not in catalogue:
@@ -142,7 +147,7 @@ def catalogue_entry(code: str) -> dict[str, Any]:
 # -- beneficiaries and surveys -----------------------------------------------------------
 
 
-@router.post("/initiatives/{initiative_id}/beneficiaries", status_code=201)
+@router.post("/initiatives/{initiative_id}/beneficiaries", status_code=201, responses=errors.WRITE)
 def register_beneficiary(initiative_id: str, body: BeneficiaryIn, do: Do) -> Created:
     return Created(
         id=do(
@@ -156,13 +161,13 @@ def register_beneficiary(initiative_id: str, body: BeneficiaryIn, do: Do) -> Cre
     )
 
 
-@router.get("/initiatives/{initiative_id}/beneficiaries")
+@router.get("/initiatives/{initiative_id}/beneficiaries", responses=errors.PRIVATE_ONE)
 def list_beneficiaries(
     initiative_id: str,
     node: NodeDep,
     _user: Reader,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> dict[str, Any]:
     """Beneficiaries with their survey status (none, baseline, paired) and identity."""
     node.app.get_initiative(initiative_id)
@@ -174,7 +179,7 @@ def list_beneficiaries(
     return {"total": total, "limit": limit, "offset": offset, "items": items}
 
 
-@router.post("/beneficiaries/{person_id}/surveys", status_code=201)
+@router.post("/beneficiaries/{person_id}/surveys", status_code=201, responses=errors.WRITE)
 def record_survey(person_id: str, body: SurveyIn, do: Do) -> dict[str, Any]:
     """Score a survey wave with its scheme (Alkire–Foster) and record it."""
     scheme_id = body.scheme_id or DEFAULT_SCHEME
@@ -195,7 +200,7 @@ def record_survey(person_id: str, body: SurveyIn, do: Do) -> dict[str, Any]:
 # -- measurements ------------------------------------------------------------------------
 
 
-@router.post("/initiatives/{initiative_id}/measurements", status_code=201)
+@router.post("/initiatives/{initiative_id}/measurements", status_code=201, responses=errors.WRITE)
 def record_measurement(initiative_id: str, body: MeasurementIn, do: Do) -> Created:
     return Created(
         id=do(
@@ -210,7 +215,7 @@ def record_measurement(initiative_id: str, body: MeasurementIn, do: Do) -> Creat
     )
 
 
-@router.get("/initiatives/{initiative_id}/measurements")
+@router.get("/initiatives/{initiative_id}/measurements", responses=errors.ONE)
 def list_measurements(initiative_id: str, node: NodeDep) -> list[dict[str, Any]]:
     node.app.get_initiative(initiative_id)
     return impact_queries.measurements(node.stores.read_models, initiative_id)
@@ -234,7 +239,7 @@ def _grid(grid: EvaluationGrid) -> dict[str, Any]:
     }
 
 
-@router.post("/grids", status_code=201)
+@router.post("/grids", status_code=201, responses=errors.WRITE)
 def publish_grid(body: GridIn, do: Do) -> Created:
     return Created(
         id=do(
@@ -259,13 +264,13 @@ def _revise_grid(grid_id: str, body: GridTermsIn, do: Do) -> dict[str, Any]:
     return {"id": grid_id, "version": version}
 
 
-@router.put("/grids/{grid_id}")
+@router.put("/grids/{grid_id}", responses=errors.WRITE)
 def put_grid(grid_id: str, body: GridTermsIn, do: Do) -> dict[str, Any]:
     """A new version of the grid; past applications keep their score until re-scored."""
     return _revise_grid(grid_id, body, do)
 
 
-@router.post("/grids/{grid_id}")
+@router.post("/grids/{grid_id}", responses=errors.WRITE)
 def post_grid(grid_id: str, body: GridTermsIn, do: Do) -> dict[str, Any]:
     """Same as PUT, for clients that only post."""
     return _revise_grid(grid_id, body, do)
@@ -276,7 +281,7 @@ def list_grids(node: NodeDep) -> list[dict[str, Any]]:
     return impact_queries.grids(node.stores.read_models)
 
 
-@router.get("/grids/{grid_id}")
+@router.get("/grids/{grid_id}", responses=errors.ONE)
 def get_grid(grid_id: str, node: NodeDep) -> dict[str, Any]:
     return _grid(node.app.get_grid(grid_id))
 
@@ -293,7 +298,7 @@ def _application(application: FundingApplication) -> dict[str, Any]:
     }
 
 
-@router.post("/grids/{grid_id}/applications", status_code=201)
+@router.post("/grids/{grid_id}/applications", status_code=201, responses=errors.WRITE)
 def submit_application(grid_id: str, body: ApplicationIn, do: Do) -> dict[str, Any]:
     """Score an application against the grid's current version; answers the score."""
     application_id = do(
@@ -306,12 +311,12 @@ def submit_application(grid_id: str, body: ApplicationIn, do: Do) -> dict[str, A
     return _application(do.app.get_application(application_id))
 
 
-@router.get("/applications/{application_id}")
+@router.get("/applications/{application_id}", responses=errors.PRIVATE_ONE)
 def get_application(application_id: str, node: NodeDep, _user: Reader) -> dict[str, Any]:
     return _application(node.app.get_application(application_id))
 
 
-@router.post("/grids/{grid_id}/rescore")
+@router.post("/grids/{grid_id}/rescore", responses=errors.WRITE)
 def rescore(grid_id: str, do: Do) -> dict[str, Any]:
     """Replay every application's scores against the grid's current version."""
     rescored = do(do.app.rescore_applications, grid_id)
@@ -321,7 +326,7 @@ def rescore(grid_id: str, do: Do) -> dict[str, Any]:
 # -- policy studies ----------------------------------------------------------------------
 
 
-@router.post("/studies", status_code=201)
+@router.post("/studies", status_code=201, responses=errors.WRITE)
 def register_study(body: StudyIn, do: Do) -> Created:
     return Created(
         id=do(
@@ -339,7 +344,7 @@ def list_studies(node: NodeDep, status: StudyStatus | None = None) -> list[dict[
     return impact_queries.studies(node.stores.read_models, status)
 
 
-@router.get("/studies/{study_id}")
+@router.get("/studies/{study_id}", responses=errors.ONE)
 def get_study(study_id: str, node: NodeDep) -> dict[str, Any]:
     found = impact_queries.study(node.stores.read_models, study_id)
     if found is None:
@@ -347,13 +352,13 @@ def get_study(study_id: str, node: NodeDep) -> dict[str, Any]:
     return found
 
 
-@router.post("/studies/{study_id}/status")
+@router.post("/studies/{study_id}/status", responses=errors.WRITE)
 def change_study_status(study_id: str, body: StudyStatusIn, do: Do) -> dict[str, str]:
     do(do.app.change_study_status, study_id, status=body.status)
     return {"id": study_id, "status": body.status}
 
 
-@router.post("/studies/{study_id}/did")
+@router.post("/studies/{study_id}/did", responses=errors.WRITE)
 def estimate_did(study_id: str, body: PanelIn, do: Do) -> dict[str, Any]:
     """Estimate the difference-in-differences effect from the panel and record it."""
     results = do(
@@ -370,7 +375,7 @@ def estimate_did(study_id: str, body: PanelIn, do: Do) -> dict[str, Any]:
 # -- regional indicators -----------------------------------------------------------------
 
 
-@router.get("/impact/indicators")
+@router.get("/impact/indicators", responses=errors.PRIVATE)
 def impact_indicators(node: NodeDep, _user: Reader) -> list[dict[str, Any]]:
     """D4, B1, B2 and B3 for the region; D4 comes from beneficiaries' scores, hence the token."""
     return impact_queries.regional_indicators(node.stores.read_models)

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from drais.vocabulary import Phase, Theme
+from node.api import errors
 from node.api.deps import Do, NodeDep, Reader
 from node.api.schemas import (
     AccompanimentEndIn,
@@ -25,9 +26,10 @@ from node.projections import queries
 router = APIRouter(tags=["initiatives"])
 
 MAX_PAGE = 500
+MAX_OFFSET = 1_000_000_000  # past any region's records; beyond 2**63 the database refuses
 
 
-@router.post("/initiatives", status_code=201)
+@router.post("/initiatives", status_code=201, responses=errors.WRITE)
 def register_initiative(body: InitiativeIn, do: Do) -> Created:
     holder = body.holder
     return Created(
@@ -56,7 +58,7 @@ def list_initiatives(
     q: Annotated[str | None, Query(max_length=100)] = None,
     include_closed: bool = True,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> dict[str, Any]:
     total, items = queries.initiatives(
         node.stores.read_models,
@@ -71,7 +73,7 @@ def list_initiatives(
     return {"total": total, "limit": limit, "offset": offset, "items": items}
 
 
-@router.get("/initiatives/{initiative_id}")
+@router.get("/initiatives/{initiative_id}", responses=errors.PRIVATE_ONE)
 def get_initiative(initiative_id: str, node: NodeDep, _user: Reader) -> dict[str, Any]:
     found = queries.initiative(node.stores.read_models, initiative_id)
     if found is None:
@@ -80,19 +82,19 @@ def get_initiative(initiative_id: str, node: NodeDep, _user: Reader) -> dict[str
     return found
 
 
-@router.get("/initiatives/{initiative_id}/history")
+@router.get("/initiatives/{initiative_id}/history", responses=errors.PRIVATE_ONE)
 def history(initiative_id: str, node: NodeDep, _user: Reader) -> list[dict[str, Any]]:
     node.app.get_initiative(initiative_id)
     return queries.timeline(node.stores.read_models, initiative_id)
 
 
-@router.post("/initiatives/{initiative_id}/phase")
+@router.post("/initiatives/{initiative_id}/phase", responses=errors.WRITE)
 def change_phase(initiative_id: str, body: PhaseIn, do: Do) -> dict[str, str]:
     do(do.app.change_phase, initiative_id, phase=body.phase, on=body.day)
     return {"id": initiative_id, "phase": body.phase}
 
 
-@router.post("/initiatives/{initiative_id}/accompaniments", status_code=201)
+@router.post("/initiatives/{initiative_id}/accompaniments", status_code=201, responses=errors.WRITE)
 def start_accompaniment(initiative_id: str, body: AccompanimentIn, do: Do) -> Created:
     return Created(
         id=do(
@@ -106,7 +108,9 @@ def start_accompaniment(initiative_id: str, body: AccompanimentIn, do: Do) -> Cr
 
 
 @router.post(
-    "/initiatives/{initiative_id}/accompaniments/{accompaniment_id}/sessions", status_code=201
+    "/initiatives/{initiative_id}/accompaniments/{accompaniment_id}/sessions",
+    status_code=201,
+    responses=errors.WRITE,
 )
 def hold_session(
     initiative_id: str, accompaniment_id: str, body: SessionIn, do: Do
@@ -122,7 +126,9 @@ def hold_session(
     return {"id": accompaniment_id, "status": "session recorded"}
 
 
-@router.post("/initiatives/{initiative_id}/accompaniments/{accompaniment_id}/end")
+@router.post(
+    "/initiatives/{initiative_id}/accompaniments/{accompaniment_id}/end", responses=errors.WRITE
+)
 def end_accompaniment(
     initiative_id: str, accompaniment_id: str, body: AccompanimentEndIn, do: Do
 ) -> dict[str, str]:
@@ -137,7 +143,7 @@ def end_accompaniment(
     return {"id": accompaniment_id, "status": "ended"}
 
 
-@router.post("/initiatives/{initiative_id}/funding", status_code=201)
+@router.post("/initiatives/{initiative_id}/funding", status_code=201, responses=errors.WRITE)
 def record_funding(initiative_id: str, body: FundingIn, do: Do) -> dict[str, str]:
     do(
         do.app.record_funding,
@@ -150,7 +156,7 @@ def record_funding(initiative_id: str, body: FundingIn, do: Do) -> dict[str, str
     return {"id": initiative_id, "status": "funding recorded"}
 
 
-@router.post("/initiatives/{initiative_id}/close")
+@router.post("/initiatives/{initiative_id}/close", responses=errors.WRITE)
 def close(initiative_id: str, body: CloseIn, do: Do) -> dict[str, str]:
     do(do.app.close_initiative, initiative_id, reason=body.reason, on=body.day)
     return {"id": initiative_id, "status": "closed"}

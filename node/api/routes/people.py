@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from node.api import errors
 from node.api.deps import Do, NodeDep, Reader
 from node.api.schemas import AssessmentIn, ConsentIn, Created, ProfessionalIn, TrainingIn
 from node.application import Identity
@@ -14,7 +15,7 @@ from node.projections import queries
 router = APIRouter(tags=["people"])
 
 
-@router.post("/professionals", status_code=201)
+@router.post("/professionals", status_code=201, responses=errors.WRITE)
 def register_professional(body: ProfessionalIn, do: Do) -> Created:
     return Created(
         id=do(
@@ -26,13 +27,13 @@ def register_professional(body: ProfessionalIn, do: Do) -> Created:
     )
 
 
-@router.post("/persons/{person_id}/consents", status_code=201)
+@router.post("/persons/{person_id}/consents", status_code=201, responses=errors.WRITE)
 def record_consent(person_id: str, body: ConsentIn, do: Do) -> dict[str, str]:
     do(do.app.record_consent, person_id, purpose=body.purpose, given=body.given, on=body.day)
     return {"id": person_id, "status": "consent recorded"}
 
 
-@router.post("/trainings", status_code=201)
+@router.post("/trainings", status_code=201, responses=errors.WRITE)
 def hold_training(body: TrainingIn, do: Do) -> Created:
     return Created(
         id=do(
@@ -45,7 +46,7 @@ def hold_training(body: TrainingIn, do: Do) -> Created:
     )
 
 
-@router.post("/trainings/{training_id}/assessments", status_code=201)
+@router.post("/trainings/{training_id}/assessments", status_code=201, responses=errors.WRITE)
 def assess(training_id: str, body: AssessmentIn, do: Do) -> dict[str, str]:
     do(
         do.app.assess_competence,
@@ -57,6 +58,6 @@ def assess(training_id: str, body: AssessmentIn, do: Do) -> dict[str, str]:
     return {"id": training_id, "status": "assessed"}
 
 
-@router.get("/trainings")
+@router.get("/trainings", responses=errors.PRIVATE)
 def trainings(node: NodeDep, _user: Reader) -> dict[str, Any]:
     return queries.trainings(node.stores.read_models)

@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from node.api import errors
 from node.api.deps import Do, NodeDep
 from node.api.schemas import Created, DraisSupportIn, LeaveIn, OfferIn, QualityIn, StructureIn
 from node.domain.errors import NotFound
@@ -14,7 +15,7 @@ from node.projections import queries
 router = APIRouter(tags=["structures"])
 
 
-@router.post("/structures", status_code=201)
+@router.post("/structures", status_code=201, responses=errors.WRITE)
 def register_structure(body: StructureIn, do: Do) -> Created:
     return Created(
         id=do(
@@ -32,7 +33,7 @@ def list_structures(node: NodeDep) -> list[dict[str, Any]]:
     return queries.structures(node.stores.read_models)
 
 
-@router.get("/structures/{structure_id}")
+@router.get("/structures/{structure_id}", responses=errors.ONE)
 def get_structure(structure_id: str, node: NodeDep) -> dict[str, Any]:
     for structure in queries.structures(node.stores.read_models):
         if structure["id"] == structure_id:
@@ -40,7 +41,7 @@ def get_structure(structure_id: str, node: NodeDep) -> dict[str, Any]:
     raise NotFound(f"no structure with id {structure_id}", "id")
 
 
-@router.post("/structures/{structure_id}/offers", status_code=201)
+@router.post("/structures/{structure_id}/offers", status_code=201, responses=errors.WRITE)
 def publish_offer(structure_id: str, body: OfferIn, do: Do) -> Created:
     return Created(
         id=do(
@@ -56,7 +57,7 @@ def publish_offer(structure_id: str, body: OfferIn, do: Do) -> Created:
     )
 
 
-@router.post("/structures/{structure_id}/offers/{offer_id}/withdraw")
+@router.post("/structures/{structure_id}/offers/{offer_id}/withdraw", responses=errors.WRITE)
 def withdraw_offer(
     structure_id: str, offer_id: str, do: Do, body: LeaveIn | None = None
 ) -> dict[str, str]:
@@ -64,13 +65,13 @@ def withdraw_offer(
     return {"id": offer_id, "status": "withdrawn"}
 
 
-@router.post("/structures/{structure_id}/drais-support")
+@router.post("/structures/{structure_id}/drais-support", responses=errors.WRITE)
 def record_support(structure_id: str, body: DraisSupportIn, do: Do) -> dict[str, str]:
     do(do.app.record_drais_support, structure_id, support_type=body.support_type, on=body.day)
     return {"id": structure_id, "support_type": body.support_type}
 
 
-@router.post("/structures/{structure_id}/quality")
+@router.post("/structures/{structure_id}/quality", responses=errors.WRITE)
 def assess_quality(structure_id: str, body: QualityIn, do: Do) -> dict[str, str]:
     do(do.app.assess_structure_quality, structure_id, scores=body.scores, on=body.day)
     return {"id": structure_id, "status": "assessed"}
