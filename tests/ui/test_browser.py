@@ -15,24 +15,12 @@ from datetime import date
 
 import pytest
 from openpyxl import load_workbook
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from tests.conftest import ADMIN_TOKEN
 from tests.scenario import record_story
-from tests.ui.conftest import CHROMIUM, SCREENSHOTS, LiveNode, log_position
+from tests.ui.conftest import SCREENSHOTS, TIMEOUT_MS, LiveNode, log_position
 from tests.ui.federated import LiveFederation, live_federation
-
-TIMEOUT_MS = 10_000
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"Debian's chromium is not installed at {CHROMIUM} (.ci/run installs it)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture

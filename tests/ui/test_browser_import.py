@@ -9,25 +9,14 @@ import io
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from node.importing import SPECS, Kind
 from node.projections import queries
 from tests.conftest import ADMIN_TOKEN
-from tests.ui.conftest import CHROMIUM, SCREENSHOTS, LiveNode, log_position
+from tests.ui.conftest import SCREENSHOTS, TIMEOUT_MS, LiveNode, log_position
 
-TIMEOUT_MS = 10_000
 HEADERS = [c.header for c in SPECS[Kind.INITIATIVES].columns]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"Debian's chromium is not installed at {CHROMIUM} (.ci/run installs it)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture
