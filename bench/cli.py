@@ -13,7 +13,7 @@ from bench import report
 from bench.core import REPEATS, Result, RunConfig, registered, run_benchmark
 
 # Modules whose @benchmark functions make up a run, in order; add yours here.
-SUITES = ("bench.node_commands", "bench.http_latency")
+SUITES = ("bench.node_commands", "bench.http_latency", "bench.federation")
 
 ROOT = Path(__file__).resolve().parent.parent
 FULL = {"commands": 3000, "requests": 1000}
