@@ -12,44 +12,28 @@ import hmac
 import logging
 from typing import Any
 
-from litestar import Litestar, Request, Response, Router, get
+from litestar import Litestar, Request, Response
 from litestar.config.csrf import CSRFConfig
-from litestar.datastructures import State
-from litestar.di import Provide
 from litestar.exceptions import HTTPException, NotAuthorizedException
-from litestar.plugins.jinja import JinjaTemplateEngine
-from litestar.response import File, Redirect
-from litestar.static_files import create_static_files_router
+from litestar.response import Redirect
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
-from litestar.template.config import TemplateConfig
-from litestar_htmx import HTMXPlugin
 
 from node.bootstrap import Node
 from node.domain.errors import NotFound
-from ui.assets import STATIC_DIR, htmx_script
 from ui.regional import coverage, directory, exports, federation, initiatives, login, overview
 from ui.regional.auth import SessionConfig, login_url
 from ui.regional.impact_routes import HANDLERS as IMPACT_AND_IMPORT
 from ui.regional.rendering import render
-from ui.templating import environment
+from ui.web import pages_app
 
 log = logging.getLogger(__name__)
 
-HTMX_PATH = "/vendor/htmx.min.js"
 CSRF_COOKIE = "drais_csrf"
 
 
 def _secret(node: Node, purpose: bytes) -> str:
     """A key for one purpose, derived from the node's token so nothing more must be stored."""
     return hmac.new(node.api_token.encode(), b"drais-ui:" + purpose, hashlib.sha256).hexdigest()
-
-
-@get(HTMX_PATH, include_in_schema=False, sync_to_thread=False, cache=False)
-def htmx_js() -> File:
-    path = htmx_script()
-    if path is None:
-        raise HTTPException(status_code=404, detail="htmx is not installed")
-    return File(path, content_disposition_type="inline", media_type="text/javascript")
 
 
 def _error_page(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
@@ -72,14 +56,8 @@ def _error_page(request: Request[Any, Any, Any], error: Exception) -> Response[A
 
 
 def create_ui(node: Node) -> Litestar:
-    def the_node() -> Node:
-        return node
-
-    # One router: registering two handlers of one path separately on the app registers the first
-    # twice, which wraps a sync handler in a thread twice over.
-    pages = Router(
-        path="/",
-        route_handlers=[
+    return pages_app(
+        [
             overview.dashboard,
             directory.alliance,
             directory.structures,
@@ -97,22 +75,13 @@ def create_ui(node: Node) -> Litestar:
             login.login_page,
             login.login,
             login.logout,
-            htmx_js,
-            create_static_files_router(path="/static", directories=[STATIC_DIR]),
         ],
-    )
-    return Litestar(
-        route_handlers=[pages],
-        dependencies={"node": Provide(the_node, use_cache=True, sync_to_thread=False)},
-        plugins=[HTMXPlugin()],
-        template_config=TemplateConfig(
-            instance=JinjaTemplateEngine.from_environment(environment())
-        ),
+        dependency="node",
+        value=node,
+        error_page=_error_page,
+        state={"region": node.settings.region, "region_name": node.settings.region_name},
         middleware=[SessionConfig(key="drais_session", max_age=12 * 3600).middleware],
         csrf_config=CSRFConfig(
             secret=_secret(node, b"csrf"), cookie_name=CSRF_COOKIE, cookie_httponly=True
         ),
-        exception_handlers={Exception: _error_page},
-        openapi_config=None,
-        state=State({"region": node.settings.region, "region_name": node.settings.region_name}),
     )
