@@ -1,4 +1,4 @@
-"""`python -m bench [--quick]`: run every registered benchmark and write the reports."""
+"""`python -m bench [--quick] [--only NAME]`: run the benchmarks, write the reports."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from bench import report
 from bench.core import REPEATS, Result, RunConfig, registered, run_benchmark
 
 # Modules whose @benchmark functions make up a run, in order; add yours here.
-SUITES = ("bench.node_commands", "bench.http_latency", "bench.federation")
+SUITES = ("bench.node_commands", "bench.http_latency", "bench.pages", "bench.federation")
 
 ROOT = Path(__file__).resolve().parent.parent
 FULL = {"commands": 3000, "requests": 1000}
@@ -43,6 +43,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--batch-size", type=_positive, default=BATCH_SIZE)
     parser.add_argument("--requests", type=_positive, help="HTTP requests per measurement")
     parser.add_argument("--repeats", type=_positive, default=REPEATS)
+    parser.add_argument(
+        "--only", action="append", metavar="NAME", help="run only this benchmark (repeatable)"
+    )
     return parser.parse_args(argv)
 
 
@@ -63,7 +66,11 @@ def main(argv: list[str] | None = None) -> int:
 
     started = report.now()
     results: list[Result] = []
-    for name in registered():
+    names = list(registered())
+    unknown = set(args.only or ()) - set(names)
+    if unknown:
+        raise SystemExit(f"unknown benchmark(s): {', '.join(sorted(unknown))}; known: {names}")
+    for name in [n for n in names if not args.only or n in args.only]:
         config.log(f"[bench] {name} …")
         t0 = time.perf_counter()
         found = run_benchmark(name, config)

@@ -77,7 +77,7 @@ from federation.store import national_log
 from federation.stream import StreamSettings, ensure_stream
 from node.application import Identity, NodeApplication
 from node.bootstrap import Node, build_node
-from node.forwarder.outbox import Chain, Message, derive
+from node.forwarder.outbox import Chain, Message, Outbox, derive
 from node.forwarder.privacy import Shared
 from node.forwarder.publisher import Forwarder
 
@@ -95,10 +95,11 @@ LAG_TARGET_MS = 1000.0  # p99, absolute
 REBUILD_EVENTS = {"full": 1_000_000, "quick": 20_000}
 REBUILD_REGIONS = ("MA-06", "MA-09", "MA-01", "MA-11")
 REBUILD_TARGET = 20_000.0  # events per second, absolute
-REBUILD_PAGE: int = inspect.signature(projections.logged).parameters["page"].default
+REBUILD_PAGE = projections.PAGE
 
 # The product's own batch sizes, read from its defaults so the baselines follow them.
 PUBLISH_BATCH: int = inspect.signature(Forwarder).parameters["batch"].default
+OUTBOX_BATCH: int = inspect.signature(Outbox).parameters["batch"].default
 FETCH_BATCH: int = inspect.signature(Consumer).parameters["batch"].default
 FETCH_TIMEOUT = 0.5  # as `Consumer.run`
 WAIT_SECONDS = 300.0  # give up on a round that does not finish
@@ -366,9 +367,11 @@ def throughput(config: RunConfig) -> Result:
         description=(
             f"{n} events recorded beforehand on {len(THROUGHPUT_REGIONS)} nodes (half member "
             "joins, half initiative registrations, one message each); clock from starting the "
-            "forwarders (derive, seal, `publish_async` in batches of "
-            f"{PUBLISH_BATCH}) until the `Federation` consumer (fetch {FETCH_BATCH}, verify, "
-            "national log + projections in one transaction per batch, ack) applied them all, "
+            f"forwarders (derive and seal a batch of {OUTBOX_BATCH} log notifications at a time, "
+            f"`publish_async` what it gave, at most {PUBLISH_BATCH} at once) until the "
+            f"`Federation` consumer (fetch {FETCH_BATCH}, verify each, then append to the "
+            "national log, project and advance the regions with a few statements per batch, "
+            "one transaction per batch, ack) applied them all, "
             "forwarders and consumer sharing one process and event loop. Baseline: the same "
             f"message bodies published raw with `publish_async` (batches of {PUBLISH_BATCH}, "
             "same `Nats-Msg-Id` headers) into a fresh stream configured like the national "
@@ -1169,8 +1172,10 @@ def rebuild(config: RunConfig) -> list[Result]:
             median([p.rate for p in passes["decode"]]),
             description=(
                 "`Federation.rebuild_projections()` (`projections.rebuild_from_log`: drop and "
-                "create the projection tables, then parse and apply every message, in one "
-                f"transaction) over {log_what}, in a fresh process with GC frozen after its "
+                "create the projection tables, then parse and apply every message in pages of "
+                f"{REBUILD_PAGE}, each page's rows read with a few queries, changed in memory "
+                "and written with one executemany per table, all in one transaction) over "
+                f"{log_what}, in a fresh process with GC frozen after its "
                 "imports. Baseline: reading the same rows in pages of "
                 f"{REBUILD_PAGE} and `json.loads` of each body, no projecting. Target "
                 f"≥ {REBUILD_TARGET:,.0f} events/s (absolute): {verdict} (repetitions: "

@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -74,55 +74,6 @@ def verify_signature(document: dict[str, Any], public_key_hex: str) -> bool:
     return True
 
 
-def judge(conn: Connection, subject: str, body: bytes, now: datetime) -> Verdict:
-    """Verify one message and record its consequence in `conn`'s transaction."""
-    try:
-        if subject.endswith(".control.heartbeat"):
-            return _heartbeat(conn, subject, body, now)
-        return _event(conn, subject, body, now)
-    except Rejected as rejected:
-        conn.execute(
-            insert(dead_letters).values(
-                region=rejected.region or region_of(subject),
-                subject=subject[:200],
-                seq=rejected.seq,
-                reason=rejected.reason,
-                body=body,
-                received_at=now,
-            )
-        )
-        return Verdict("ack", "dead_letter", rejected.region)
-
-
-# Built once, with bound parameters: the consumer runs them for every message.
-_REGION = select(regions).where(regions.c.region == bindparam("r"))
-_LOGGED_HASH = select(national_log.c.hash).where(
-    national_log.c.region == bindparam("r"), national_log.c.seq == bindparam("s")
-)
-_APPEND = insert(national_log)
-_ADVANCE = (
-    update(regions)
-    .where(regions.c.region == bindparam("r"))
-    .values(
-        last_seq=bindparam("s"),
-        head=bindparam("h"),
-        last_message_at=bindparam("at"),
-        chain_ok=True,
-        gap_from=None,
-    )
-)
-
-
-def _admitted(conn: Connection, subject: str, claimed: str) -> Any:
-    sender = region_of(subject)
-    if sender != claimed:
-        raise Rejected(f"region {claimed} published under the subject of {sender}", sender)
-    row = conn.execute(_REGION, {"r": claimed}).first()
-    if row is None:
-        raise Rejected(f"region {claimed} is not admitted", claimed)
-    return row
-
-
 def _document(body: bytes) -> dict[str, Any]:
     try:
         document = json.loads(body)
@@ -133,68 +84,159 @@ def _document(body: bytes) -> dict[str, Any]:
     return document
 
 
-def _event(conn: Connection, subject: str, body: bytes, now: datetime) -> Verdict:
-    try:
-        envelope = contract.parse(body)
-    except contract.ContractError as error:
-        raise Rejected(f"contract: {error.reason}", region_of(subject)) from None
-    region, seq = envelope.region, envelope.seq
-    row = _admitted(conn, subject, region)
-    if envelope.kid != row.kid:
-        raise Rejected(f"unknown key id {envelope.kid}", region, seq)
-    if not verify_signature(_document(body), row.public_key):
-        raise Rejected("bad signature", region, seq)
-    if seq <= row.last_seq:
-        stored = conn.execute(_LOGGED_HASH, {"r": region, "s": seq}).scalar_one()
-        if stored != contract.digest(body):
-            raise Rejected(f"a different message already holds seq {seq}", region, seq)
-        return Verdict("ack", "duplicate", region)
-    if seq > row.last_seq + 1:
-        conn.execute(
-            update(regions).where(regions.c.region == region).values(gap_from=row.last_seq + 1)
-        )
-        return Verdict("hold", "gap", region, resend_from=row.last_seq + 1)
-    if envelope.prev != row.head:
-        conn.execute(update(regions).where(regions.c.region == region).values(chain_ok=False))
-        raise Rejected(f"seq {seq} does not continue the chain (prev mismatch)", region, seq)
-    chained = contract.digest(body)
-    conn.execute(
-        _APPEND,
-        {
-            "region": region,
-            "seq": seq,
-            "type": envelope.type,
-            "month": envelope.month,
-            "body": body,
-            "hash": chained,
-            "received_at": now,
-        },
-    )
-    projections.apply(conn, envelope)
-    conn.execute(_ADVANCE, {"r": region, "s": seq, "h": chained, "at": now})
-    return Verdict("ack", "applied", region)
+Message = tuple[str, bytes, datetime]  # subject, body, and the time to judge it as of
+
+# The columns of an admitted region the consumer keeps: its chain's progress and freshness.
+_PROGRESS = (
+    "last_seq",
+    "head",
+    "last_message_at",
+    "announced_seq",
+    "heartbeat_at",
+    "chain_ok",
+    "gap_from",
+)
+_ADVANCE = (
+    update(regions)
+    .where(regions.c.region == bindparam("k_region"))
+    .values({name: bindparam(name) for name in _PROGRESS})
+)
+_LOGGED_HASH = select(national_log.c.hash).where(
+    national_log.c.region == bindparam("r"), national_log.c.seq == bindparam("s")
+)
 
 
-def _heartbeat(conn: Connection, subject: str, body: bytes, now: datetime) -> Verdict:
-    try:
-        beat = contract.parse_heartbeat(body)
-    except contract.ContractError as error:
-        raise Rejected(f"heartbeat contract: {error.reason}", region_of(subject)) from None
-    row = _admitted(conn, subject, beat.region)
-    if beat.kid != row.kid or not verify_signature(_document(body), row.public_key):
-        raise Rejected("bad heartbeat signature", beat.region)
-    conn.execute(
-        update(regions)
-        .where(regions.c.region == beat.region)
-        .values(
-            announced_seq=max(beat.head_seq, row.announced_seq),
-            heartbeat_at=now,
-            last_message_at=now,
+def judge_all(conn: Connection, messages: Iterable[Message]) -> list[Verdict]:
+    """Verify messages in order and record their consequences in `conn`'s transaction.
+
+    Each is judged against the state the ones before it left, as if one by one, but the
+    statements are per batch: the regions read once, then the accepted messages appended and
+    projected, the regions' progress and the dead letters written, each in one executemany.
+    """
+    batch = _Batch(conn)
+    verdicts = [batch.judge(subject, body, now) for subject, body, now in messages]
+    batch.flush()
+    return verdicts
+
+
+class _Batch:
+    """The judging of one batch: every admitted region's row in memory, its progress kept
+    there message after message, and what the batch accepts or refuses collected to be
+    written at once by `flush`, in the caller's transaction."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.regions = {row.region: row._asdict() for row in conn.execute(select(regions))}
+        self.advanced: dict[str, None] = {}  # regions whose progress changed, in order
+        self.appended: list[dict[str, Any]] = []
+        self.hashes: dict[tuple[str, int], str] = {}  # of the messages appended
+        self.accepted: list[projections.Accepted] = []
+        self.letters: list[dict[str, Any]] = []
+
+    def judge(self, subject: str, body: bytes, now: datetime) -> Verdict:
+        try:
+            if subject.endswith(".control.heartbeat"):
+                return self._heartbeat(subject, body, now)
+            return self._event(subject, body, now)
+        except Rejected as rejected:
+            self.letters.append(
+                {
+                    "region": rejected.region or region_of(subject),
+                    "subject": subject[:200],
+                    "seq": rejected.seq,
+                    "reason": rejected.reason,
+                    "body": body,
+                    "received_at": now,
+                }
+            )
+            return Verdict("ack", "dead_letter", rejected.region)
+
+    def flush(self) -> None:
+        if self.appended:
+            self.conn.execute(insert(national_log), self.appended)
+        projections.apply_all(self.conn, self.accepted)
+        if self.advanced:
+            progress = [
+                {"k_region": region, **{name: self.regions[region][name] for name in _PROGRESS}}
+                for region in self.advanced
+            ]
+            self.conn.execute(_ADVANCE, progress)
+        if self.letters:
+            self.conn.execute(insert(dead_letters), self.letters)
+
+    def _advance(self, region: str, **progress: Any) -> None:
+        self.regions[region].update(progress)
+        self.advanced[region] = None
+
+    def _admitted(self, subject: str, claimed: str) -> dict[str, Any]:
+        sender = region_of(subject)
+        if sender != claimed:
+            raise Rejected(f"region {claimed} published under the subject of {sender}", sender)
+        row = self.regions.get(claimed)
+        if row is None:
+            raise Rejected(f"region {claimed} is not admitted", claimed)
+        return row
+
+    def _logged_hash(self, region: str, seq: int) -> str:
+        if (region, seq) in self.hashes:
+            return self.hashes[(region, seq)]
+        stored: str = self.conn.execute(_LOGGED_HASH, {"r": region, "s": seq}).scalar_one()
+        return stored
+
+    def _event(self, subject: str, body: bytes, now: datetime) -> Verdict:
+        try:
+            envelope = contract.parse(body)
+        except contract.ContractError as error:
+            raise Rejected(f"contract: {error.reason}", region_of(subject)) from None
+        region, seq = envelope.region, envelope.seq
+        row = self._admitted(subject, region)
+        if envelope.kid != row["kid"]:
+            raise Rejected(f"unknown key id {envelope.kid}", region, seq)
+        if not verify_signature(_document(body), row["public_key"]):
+            raise Rejected("bad signature", region, seq)
+        last = row["last_seq"]
+        if seq <= last:
+            if self._logged_hash(region, seq) != contract.digest(body):
+                raise Rejected(f"a different message already holds seq {seq}", region, seq)
+            return Verdict("ack", "duplicate", region)
+        if seq > last + 1:
+            self._advance(region, gap_from=last + 1)
+            return Verdict("hold", "gap", region, resend_from=last + 1)
+        if envelope.prev != row["head"]:
+            self._advance(region, chain_ok=False)
+            raise Rejected(f"seq {seq} does not continue the chain (prev mismatch)", region, seq)
+        chained = contract.digest(body)
+        self.appended.append(
+            {
+                "region": region,
+                "seq": seq,
+                "type": envelope.type,
+                "month": envelope.month,
+                "body": body,
+                "hash": chained,
+                "received_at": now,
+            }
         )
-    )
-    if beat.head_seq > row.last_seq:  # the tail of the chain never arrived
-        return Verdict("ack", "heartbeat", beat.region, resend_from=row.last_seq + 1)
-    return Verdict("ack", "heartbeat", beat.region)
+        self.hashes[(region, seq)] = chained
+        self.accepted.append((envelope, envelope.payload()))
+        self._advance(
+            region, last_seq=seq, head=chained, last_message_at=now, chain_ok=True, gap_from=None
+        )
+        return Verdict("ack", "applied", region)
+
+    def _heartbeat(self, subject: str, body: bytes, now: datetime) -> Verdict:
+        try:
+            beat = contract.parse_heartbeat(body)
+        except contract.ContractError as error:
+            raise Rejected(f"heartbeat contract: {error.reason}", region_of(subject)) from None
+        row = self._admitted(subject, beat.region)
+        if beat.kid != row["kid"] or not verify_signature(_document(body), row["public_key"]):
+            raise Rejected("bad heartbeat signature", beat.region)
+        announced = max(beat.head_seq, row["announced_seq"])
+        self._advance(beat.region, announced_seq=announced, heartbeat_at=now, last_message_at=now)
+        if beat.head_seq > row["last_seq"]:  # the tail of the chain never arrived
+            return Verdict("ack", "heartbeat", beat.region, resend_from=row["last_seq"] + 1)
+        return Verdict("ack", "heartbeat", beat.region)
 
 
 @dataclass
@@ -262,7 +304,7 @@ class Consumer:
     def _judge_all(self, messages: list[Msg]) -> list[Verdict]:
         now = self.clock()
         with self.engine.begin() as conn:
-            return [judge(conn, m.subject, m.data, now) for m in messages]
+            return judge_all(conn, [(m.subject, m.data, now) for m in messages])
 
     async def _ask_resend(self, region: str, from_seq: int) -> None:
         loop = asyncio.get_running_loop()

@@ -19,7 +19,7 @@ from nats.js.errors import FetchTimeoutError
 from sqlalchemy import Engine, delete, select, update
 
 from federation import contract, projections
-from federation.consumer import judge, region_of
+from federation.consumer import judge_all, region_of
 from federation.store import dead_letters, national_log, regions
 from federation.stream import STREAM_NAME
 
@@ -85,8 +85,9 @@ def replay(engine: Engine, messages: list[Stored]) -> dict[str, Any]:
         )
         projections.metadata.drop_all(conn)
         projections.metadata.create_all(conn)
-        for subject, body, received in sorted(messages, key=_chain_order):
-            verdict = judge(conn, subject, body, received)
-            outcomes[verdict.outcome] = outcomes.get(verdict.outcome, 0) + 1
+        ordered = sorted(messages, key=_chain_order)
+        for start in range(0, len(ordered), projections.PAGE):
+            for verdict in judge_all(conn, ordered[start : start + projections.PAGE]):
+                outcomes[verdict.outcome] = outcomes.get(verdict.outcome, 0) + 1
         logged = len(conn.execute(select(national_log.c.id)).all())
     return {"messages": len(messages), "logged": logged, **outcomes}

@@ -9,7 +9,6 @@ a region's chain never depends on when NATS was up.
 
 from __future__ import annotations
 
-import copy
 import json
 import threading
 from collections.abc import Iterable, Iterator
@@ -79,6 +78,7 @@ class Chain:
         self.keys = keys
         self.seq = seq
         self.head = head
+        self.kid, self.pkid = keys.kid, keys.pkid  # hashes of the keys: once, not per message
 
     def seal(self, shared: Shared) -> Message:
         self.seq += 1
@@ -91,8 +91,8 @@ class Chain:
             "month": shared.month,
             "subject": shared.subject,
             "data": shared.data,
-            "kid": self.keys.kid,
-            "pkid": self.keys.pkid,
+            "kid": self.kid,
+            "pkid": self.pkid,
         }
         document["sig"] = self.keys.signing_key.sign(contract.unsigned(document)).signature.hex()
         body = contract.canonical(document)
@@ -137,39 +137,42 @@ class Outbox:
         """Seal every shared consequence of the notifications not yet read; returns how many
         messages were added."""
         added = 0
-        with self._lock:
-            while True:
-                with self.engine.begin() as conn:
-                    row = conn.execute(select(state_table)).one()
-                    notifications = self.app.recorder.select_notifications(
-                        start=row.position, limit=self.batch, inclusive_of_start=False
-                    )
-                    if not notifications:
-                        return added
-                    privacy = PrivacyFilter(self.keys.hmac_secret, k=self.k, state=_copy(row))
-                    chain = Chain(self.keys, row.seq, row.head)
-                    messages = [
-                        chain.seal(shared)
-                        for notification in notifications
-                        for shared in privacy.apply(self.app.mapper.to_domain_event(notification))
-                    ]
-                    if messages:
-                        conn.execute(
-                            insert(outbox_table),
-                            [
-                                {"seq": m.seq, "subject": m.subject, "body": m.body}
-                                for m in messages
-                            ],
-                        )
-                    conn.execute(
-                        update(state_table).values(
-                            position=notifications[-1].id,
-                            seq=chain.seq,
-                            head=chain.head,
-                            filter_state=privacy.snapshot(),
-                        )
-                    )
-                added += len(messages)
+        while (found := self.derive_batch()) is not None:
+            added += found
+        return added
+
+    def derive_batch(self) -> int | None:
+        """Seal the shared consequences of the next batch of notifications, in one transaction;
+        returns how many messages were added, None if every notification was read already."""
+        with self._lock, self.engine.begin() as conn:
+            row = conn.execute(select(state_table)).one()
+            notifications = self.app.recorder.select_notifications(
+                start=row.position, limit=self.batch, inclusive_of_start=False
+            )
+            if not notifications:
+                return None
+            # The JSON column decodes a fresh object on every read: the filter may change it.
+            privacy = PrivacyFilter(self.keys.hmac_secret, k=self.k, state=row.filter_state)
+            chain = Chain(self.keys, row.seq, row.head)
+            messages = [
+                chain.seal(shared)
+                for notification in notifications
+                for shared in privacy.apply(self.app.mapper.to_domain_event(notification))
+            ]
+            if messages:
+                conn.execute(
+                    insert(outbox_table),
+                    [{"seq": m.seq, "subject": m.subject, "body": m.body} for m in messages],
+                )
+            conn.execute(
+                update(state_table).values(
+                    position=notifications[-1].id,
+                    seq=chain.seq,
+                    head=chain.head,
+                    filter_state=privacy.snapshot(),
+                )
+            )
+            return len(messages)
 
     def after(self, seq: int, limit: int = 1000) -> list[Message]:
         """Stored messages with a seq above `seq`, in order."""
@@ -236,8 +239,3 @@ class Outbox:
                 "pending": row.seq - row.acked_seq,
                 "last_ack": row.acked_at,
             }
-
-
-def _copy(row: Any) -> dict[str, Any]:
-    """The filter's memory as a fresh object (the JSON column may hand back a shared one)."""
-    return copy.deepcopy(dict(row.filter_state))
