@@ -31,6 +31,7 @@ from node.domain.rules import require_text
 from node.domain.structures import SupportStructure
 from node.domain.trainings import Training
 from node.impact_cases import ImpactUseCases
+from node.rights import RightsUseCases
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -68,7 +69,7 @@ class ConcurrentChange(RuleViolation):
     """Someone else changed the same record at the same moment; the caller may retry."""
 
 
-class NodeApplication(ImpactUseCases, Application[UUID]):
+class NodeApplication(ImpactUseCases, RightsUseCases, Application[UUID]):
     name = "DraisNode"
 
     def __init__(

@@ -4,6 +4,9 @@ Identity (name, CIN, phone, e-mail) is never written in clear into the immutable
 application seals it under a key of the person's own, and erasure destroys that key (law 09-08
 rights without rewriting history). Gender and birth year stay in clear because indicators are
 broken down by sex and age band; they identify no one on their own.
+
+A person may oppose the processing of their data beyond their own follow-up (law 09-08, art. 9):
+while opposed they are not surveyed, listed in exports nor counted in what the region shares.
 """
 
 from __future__ import annotations
@@ -78,13 +81,14 @@ class Person(Aggregate):
         self.gender = gender
         self.birth_year = birth_year
         self.consents: dict[str, bool] = {}
+        self.opposed = False
         self.erased = False
 
     def consents_to(self, purpose: str) -> bool:
         return self.consents.get(purpose, False)
 
     def record_consent(self, *, purpose: str, given: bool, by: str, on: str | None = None) -> None:
-        self._require_not_erased()
+        self.require_not_erased()
         self._consent_recorded(
             purpose=require_member(ConsentPurpose, purpose, "purpose").value,
             given=given,
@@ -96,8 +100,12 @@ class Person(Aggregate):
     def _consent_recorded(self, purpose: str, given: bool, on: str, by: str) -> None:
         self.consents[purpose] = given
 
-    def rectify(self, *, sealed_identity: str, gender: str, birth_year: int, by: str) -> None:
-        self._require_not_erased()
+    def rectify(
+        self, *, sealed_identity: str, gender: str, birth_year: int, this_year: int, by: str
+    ) -> None:
+        """Record corrected data; the identity was sealed anew under the person's key."""
+        self.require_not_erased()
+        require_range(birth_year, this_year - 110, this_year, "birth_year")
         self._rectified(
             sealed_identity=sealed_identity,
             gender=require_member(Gender, gender, "gender").value,
@@ -132,11 +140,13 @@ class Person(Aggregate):
         on: str | None = None,
     ) -> None:
         """Record a living-conditions survey wave, already scored with `scheme`."""
-        self._require_not_erased()
+        self.require_not_erased()
         if self.kind != PersonKind.BENEFICIARY:
             raise RuleViolation("only beneficiaries answer living-conditions surveys", "id")
         if not self.consents_to(ConsentPurpose.ENQUETE_IMPACT):
             raise RuleViolation("the person has not consented to impact surveys", "consent")
+        if self.opposed:
+            raise RuleViolation("the person opposes the processing of their data", "opposition")
         kind = require_member(SurveyWave, wave, "wave")
         day = require_date(on, "on")
         baseline = self.baseline
@@ -168,14 +178,34 @@ class Person(Aggregate):
             {"wave": wave, "scheme": scheme, "score": score, "poor": poor, "on": on}
         )
 
+    def oppose(self, *, by: str, on: str | None = None) -> None:
+        self.require_not_erased()
+        if self.opposed:
+            raise RuleViolation("the person already opposes the processing", "opposed")
+        self._opposed(on=require_date(on, "on"), by=by)
+
+    @event("Opposed")
+    def _opposed(self, on: str, by: str) -> None:
+        self.opposed = True
+
+    def withdraw_opposition(self, *, by: str, on: str | None = None) -> None:
+        self.require_not_erased()
+        if not self.opposed:
+            raise RuleViolation("the person does not oppose the processing", "opposed")
+        self._opposition_withdrawn(on=require_date(on, "on"), by=by)
+
+    @event("OppositionWithdrawn")
+    def _opposition_withdrawn(self, on: str, by: str) -> None:
+        self.opposed = False
+
     def erase(self, *, by: str) -> None:
-        self._require_not_erased()
+        self.require_not_erased()
         self._erased(by=by)
 
     @event("Erased")
     def _erased(self, by: str) -> None:
         self.erased = True
 
-    def _require_not_erased(self) -> None:
+    def require_not_erased(self) -> None:
         if self.erased:
             raise RuleViolation("the person's data has been erased", "person_id")

@@ -6,7 +6,9 @@ pseudonyms (HMAC-SHA256 under the region's secret, which never leaves the region
 of an id or a CIN could be reversed by enumeration). Dates become months, ages bands, amounts
 bands. People never travel as records: holders only as the sex and age band of an initiative's
 holder, professionals as counts per training, beneficiaries' outcomes and competence gains only
-as roll-ups of at least k persons.
+as roll-ups of at least k persons. A beneficiary who opposes the processing of their data, or
+whose data was erased, leaves the roll-ups: what was already shared of them is taken back by a
+correction in a later roll-up of their stratum, and given again if an opposition is withdrawn.
 
 The filter is a pure function of the log: its memory (`state`) is plain JSON, rebuilt by
 replaying the log from the start, so the same log always gives the same messages.
@@ -52,13 +54,14 @@ class Shared:
 
 def empty_state() -> dict[str, Any]:
     return {
-        "holders": {},  # holder person id -> [initiative id, registration year]
+        "holders": {},  # holder person id -> [initiative id, registration year, sex, birth year]
         "beneficiaries": {},  # person id -> [sex, birth year, province]
         "baselines": {},  # person id -> [c, poor, year]
         "strata": {},  # person id -> stratum key, fixed when first paired
         "shared": {},  # person id -> the pair last shared in a roll-up
         "current": {},  # person id -> the person's current pair
         "pending": {},  # stratum key -> person ids changed since the stratum's last roll-up
+        "withheld": [],  # persons opposed or erased: counted in no roll-up
         "trained": [],  # professionals trained at least once
         "competence": [0, 0.0, 0.0],  # pending assessments: count, sum before, sum after
     }
@@ -70,7 +73,7 @@ class PrivacyFilter:
             raise ValueError("k must be at least 1")
         self._secret = secret
         self.k = k
-        self.state = state if state is not None else empty_state()
+        self.state = {**empty_state(), **(state or {})}  # a state kept before a key was added
         self._trained = set(self.state["trained"])
 
     def pseudonym(self, identifier: str) -> str:
@@ -113,7 +116,8 @@ class PrivacyFilter:
 
     def _initiative_registered(self, e: Event) -> list[Shared]:
         year = int(e.on[:4])
-        self.state["holders"][e.holder_id] = [str(e.originator_id), year]
+        holder = [str(e.originator_id), year, e.holder_gender, e.holder_birth_year]
+        self.state["holders"][e.holder_id] = holder
         return [
             self._item(
                 e,
@@ -133,9 +137,10 @@ class PrivacyFilter:
         if person in self.state["beneficiaries"]:
             self.state["beneficiaries"][person][:2] = [e.gender, e.birth_year]
         holder = self.state["holders"].get(person)
-        if holder is None:
-            return []
-        initiative_id, year = holder
+        if holder is None or holder[2:] == [e.gender, e.birth_year]:
+            return []  # not a holder, or only the identity changed: nothing anonymous to tell
+        initiative_id, year = holder[:2]
+        holder[2:] = [e.gender, e.birth_year]
         data = {
             "holder_sex": e.gender,
             "holder_age_band": contract.age_band(e.birth_year, year),
@@ -154,6 +159,30 @@ class PrivacyFilter:
             band = contract.age_band(birth_year, baseline_year)
             self.state["strata"][person] = f"{province}|{sex}|{band}"
         self.state["current"][person] = [c_before, poor_before, e.score, e.poor]
+        if person in self.state["withheld"]:
+            return []
+        return self._changed(e, person)
+
+    def _withhold(self, e: Event) -> list[Shared]:
+        """An opposition or an erasure: the person's pair leaves the roll-ups."""
+        person = str(e.originator_id)
+        if person in self.state["withheld"]:
+            return []
+        self.state["withheld"].append(person)
+        stratum = self.state["strata"].get(person)
+        if person in self.state["shared"]:
+            return self._changed(e, person)  # what was shared is taken back
+        if stratum in self.state["pending"] and person in self.state["pending"][stratum]:
+            self.state["pending"][stratum].remove(person)
+        return []
+
+    def _opposition_withdrawn(self, e: Event) -> list[Shared]:
+        person = str(e.originator_id)
+        self.state["withheld"].remove(person)
+        return self._changed(e, person) if person in self.state["current"] else []
+
+    def _changed(self, e: Event, person: str) -> list[Shared]:
+        """Count the person among their stratum's changes; roll the stratum up at k."""
         stratum = self.state["strata"][person]
         pending = self.state["pending"].setdefault(stratum, [])
         if person not in pending:
@@ -166,11 +195,13 @@ class PrivacyFilter:
     def _roll_up(self, e: Event, stratum: str, persons: list[str]) -> Shared:
         totals = dict.fromkeys(_PAIR_FIELDS, 0.0)
         for person in persons:
-            now = _pair_counts(self.state["current"][person])
-            before = _pair_counts(self.state["shared"].get(person))
+            pair = None if person in self.state["withheld"] else self.state["current"][person]
+            now = _pair_counts(pair)
+            before = _pair_counts(self.state["shared"].pop(person, None))
             for field in _PAIR_FIELDS:
                 totals[field] += now[field] - before[field]
-            self.state["shared"][person] = self.state["current"][person]
+            if pair is not None:
+                self.state["shared"][person] = pair
         province, sex, band = stratum.split("|")
         data: dict[str, Any] = {
             field: round(value, 6) if field.startswith("sum_") else int(value)
@@ -331,6 +362,9 @@ _RULES: dict[str, Any] = {
     "Person.Registered": PrivacyFilter._person_registered,
     "Person.Rectified": PrivacyFilter._person_rectified,
     "Person.SurveyAnswered": PrivacyFilter._survey_answered,
+    "Person.Opposed": PrivacyFilter._withhold,
+    "Person.OppositionWithdrawn": PrivacyFilter._opposition_withdrawn,
+    "Person.Erased": PrivacyFilter._withhold,
     "Training.Held": PrivacyFilter._training_held,
     "Training.CompetenceAssessed": PrivacyFilter._competence_assessed,
     "TheoryOfChange.Drafted": PrivacyFilter._theory,

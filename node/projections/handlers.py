@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
 
+from node.domain.requests import due_on
 from node.projections import tables as t
 
 Event = Any
@@ -304,11 +305,49 @@ def _rectified(conn: Connection, e: Event) -> None:
         .where(t.persons.c.id == record_id(e))
         .values(gender=e.gender, birth_year=e.birth_year)
     )
+    conn.execute(
+        update(t.initiatives)
+        .where(t.initiatives.c.holder_id == record_id(e))
+        .values(holder_gender=e.gender, holder_birth_year=e.birth_year)
+    )
+
+
+@handles("Person.Opposed")
+def _opposed(conn: Connection, e: Event) -> None:
+    conn.execute(insert(t.oppositions).values(person_id=record_id(e), since=e.on))
+
+
+@handles("Person.OppositionWithdrawn")
+def _opposition_withdrawn(conn: Connection, e: Event) -> None:
+    conn.execute(delete(t.oppositions).where(t.oppositions.c.person_id == record_id(e)))
 
 
 @handles("Person.Erased")
 def _erased(conn: Connection, e: Event) -> None:
     conn.execute(update(t.persons).where(t.persons.c.id == record_id(e)).values(erased=True))
+
+
+@handles("DataRequest.Received")
+def _request(conn: Connection, e: Event) -> None:
+    conn.execute(
+        insert(t.data_requests).values(
+            id=record_id(e),
+            person_id=e.person_id,
+            kind=e.kind,
+            received_on=e.on,
+            due_on=due_on(e.on),
+            recorded_by=e.by,
+        )
+    )
+
+
+@handles("DataRequest.Answered")
+def _answered(conn: Connection, e: Event) -> None:
+    conn.execute(
+        update(t.data_requests)
+        .where(t.data_requests.c.id == record_id(e))
+        .values(answered_on=e.on, outcome=e.outcome)
+    )
 
 
 @handles("Training.Held")

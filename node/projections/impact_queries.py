@@ -158,13 +158,16 @@ def improvement_counts(
 ) -> ImprovementCounts:
     """Additive counts over paired beneficiaries (baseline and follow-up both recorded).
 
-    A person whose data was erased is no longer processed, so their pair no longer counts.
+    A person whose data was erased, or who opposes its processing, no longer counts: the same
+    persons the roll-ups sent to the federation leave out.
     """
     s, p = t.surveys, t.persons
+    opposed = select(t.oppositions.c.person_id)
     conditions: list[ColumnElement[bool]] = [
         s.c.c_before.is_not(None),
         s.c.c_after.is_not(None),
         p.c.erased.is_(False),
+        p.c.id.not_in(opposed),
     ]
     if province is not None:
         conditions.append(s.c.province == province)

@@ -160,6 +160,28 @@ persons = Table(
     Column("erased", Boolean, nullable=False, default=False),
 )
 
+# Persons who oppose the processing of their data: left out of lists and exports.
+oppositions = Table(
+    "oppositions",
+    metadata,
+    Column("person_id", ID, primary_key=True),
+    Column("since", DAY, nullable=False),
+)
+
+# Data-subject requests (law 09-08) and the deadline to answer them.
+data_requests = Table(
+    "data_requests",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("person_id", ID, nullable=False, index=True),
+    Column("kind", String(20), nullable=False),
+    Column("received_on", DAY, nullable=False),
+    Column("due_on", DAY, nullable=False, index=True),
+    Column("answered_on", DAY),
+    Column("outcome", String(20)),
+    Column("recorded_by", String(100), nullable=False),
+)
+
 trainings = Table(
     "trainings",
     metadata,
