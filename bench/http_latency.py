@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -36,25 +36,16 @@ def free_port() -> int:
 
 
 @contextmanager
-def node_server() -> Iterator[str]:
-    """Start a fresh node's API in a subprocess; yields its base URL."""
+def serving(module: Sequence[str]) -> Iterator[str]:
+    """`python -m <module…> --port PORT` in a subprocess with no DRAIS_* variables; yields its
+    base URL once GET /health answers, and stops it afterwards."""
     with tempfile.TemporaryDirectory(prefix="drais-bench-http-") as tmp:
         port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("DRAIS_")}
         log_path = Path(tmp) / "server.log"
         with log_path.open("wb") as log:
             process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "bench.http_server",
-                    "--data-dir",
-                    str(Path(tmp) / "node"),
-                    "--port",
-                    str(port),
-                    "--token",
-                    TOKEN,
-                ],
+                [sys.executable, "-m", *module, "--port", str(port)],
                 cwd=ROOT,
                 env=env,
                 stdout=log,
@@ -71,6 +62,15 @@ def node_server() -> Iterator[str]:
                 except subprocess.TimeoutExpired:
                     process.kill()
                     process.wait()
+
+
+@contextmanager
+def node_server() -> Iterator[str]:
+    """Start a fresh node's API in a subprocess; yields its base URL."""
+    with tempfile.TemporaryDirectory(prefix="drais-bench-node-") as tmp:
+        data_dir = str(Path(tmp) / "node")
+        with serving(["bench.http_server", "--data-dir", data_dir, "--token", TOKEN]) as url:
+            yield url
 
 
 def _wait_ready(url: str, process: subprocess.Popen[bytes], log_path: Path) -> None:

@@ -753,6 +753,19 @@ def _matrix(capacity: Capacity, demand: Demand) -> list[dict[str, Any]]:
     return rows
 
 
+def _gaps(capacity: Capacity, demand: Demand) -> int:
+    """How many rows of `_matrix` are gaps, without building it: only a province × phase with
+    demand can lack capacity (the trend counts them for every month of its window)."""
+    provinces = territory.provinces()
+    return sum(
+        1
+        for (province, phase), wanted in demand.items()
+        if province in provinces
+        and phase in PHASES
+        and sum(capacity.get((province, phase, s), 0.0) for s in SERVICES) < wanted
+    )
+
+
 def _coverage_summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "value": sum(r["gap"] for r in rows),
@@ -783,10 +796,7 @@ def _t2(conn: Connection, now: datetime) -> Figures:
     }
     starts = [r["published_month"] for r in data.offers]
     starts += [r["registered_month"] for r in data.initiatives]
-    trend = [
-        {"month": month, "value": sum(r["gap"] for r in _matrix(*data.at(month)))}
-        for month in _window(now, starts)
-    ]
+    trend = [{"month": month, "value": _gaps(*data.at(month))} for month in _window(now, starts)]
     national = _coverage_summary(rows)
     return {
         "national": {**national, "pairs": len(rows)},

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bench import cli, core, federation
+from bench import cli, core, federation, pages
 from bench.cli import main
 
 NODE = {
@@ -24,17 +24,23 @@ FEDERATION = {
     "federation_rebuild",
     "federation_rebuild_memory",
 }
+PAGES = {
+    f"pages_{page.name}_p95"
+    for page in pages.Seeded(Path(), "", "initiative", "grid", "study").pages()
+}
 FIELDS = {"value", "unit", "baseline", "ratio", "target"}
 
 
-def only(monkeypatch: pytest.MonkeyPatch, federated: bool) -> None:
-    """Run the node's benchmarks or the federation's, not both (each test stays short)."""
+def suite(name: str) -> str:
+    """Which test runs a registered benchmark: the node's, the federation's, or the pages'."""
+    return name.split("_")[0] if name.startswith(("federation_", "pages")) else "node"
+
+
+def only(monkeypatch: pytest.MonkeyPatch, wanted: str) -> None:
+    """Run one suite of benchmarks, not all (each test stays short)."""
 
     def chosen() -> dict[str, core.BenchmarkFn]:
-        found = core.registered()
-        return {
-            name: fn for name, fn in found.items() if name.startswith("federation_") is federated
-        }
+        return {name: fn for name, fn in core.registered().items() if suite(name) == wanted}
 
     monkeypatch.setattr(cli, "registered", chosen)
 
@@ -57,7 +63,7 @@ def well_formed(output: Path, expected: set[str], command: str) -> dict[str, dic
 
 
 def test_quick_run_writes_every_result(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    only(monkeypatch, federated=False)
+    only(monkeypatch, "node")
     argv = ["--quick", "--commands", "20", "--batch-size", "5", "--requests", "10"]
     assert main([*argv, "--output-dir", str(tmp_path)]) == 0
     well_formed(tmp_path, NODE, "python -m bench --quick --commands 20")
@@ -66,7 +72,7 @@ def test_quick_run_writes_every_result(tmp_path: Path, monkeypatch: pytest.Monke
 def test_quick_federation_run_gives_every_ratio(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    only(monkeypatch, federated=True)
+    only(monkeypatch, "federation")
     # Smaller than --quick's own sizes, so the test stays short; the code paths are the same.
     monkeypatch.setitem(federation.THROUGHPUT_EVENTS, "quick", 60)
     monkeypatch.setitem(federation.LAG_SECONDS, "quick", 0.6)
@@ -79,3 +85,17 @@ def test_quick_federation_run_gives_every_ratio(
     assert results["federation_throughput"]["unit"] == "events/s"
     assert results["federation_lag_p99"]["unit"] == "ms"
     assert results["federation_rebuild_memory"]["unit"] == "MiB"
+
+
+def test_quick_pages_run_measures_every_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    only(monkeypatch, "pages")
+    monkeypatch.setitem(pages.INITIATIVES, "quick", 4)
+    monkeypatch.setitem(pages.REQUESTS, "quick", 3)
+    assert main(["--quick", "--repeats", "1", "--output-dir", str(tmp_path)]) == 0
+
+    results = well_formed(tmp_path, PAGES, "python -m bench --quick --repeats 1")
+    assert {figures["unit"] for figures in results.values()} == {"ms"}
+    report = (tmp_path / "docs" / "benchmarks.md").read_text()
+    assert "Target p95 < 100 ms (absolute)" in report

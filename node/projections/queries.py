@@ -138,6 +138,12 @@ def timeline(engine: Engine, record_id: str) -> list[Row]:
     )
 
 
+def professionals(engine: Engine) -> list[Row]:
+    """The professionals trainings are for (their names stay in the identity vault)."""
+    p = t.persons
+    return _rows(engine, select(p).where(p.c.kind == "professional").order_by(p.c.id))
+
+
 def trainings(engine: Engine) -> dict[str, Any]:
     rows = _rows(engine, select(t.trainings).order_by(t.trainings.c.held_on.desc()))
     assessments = _rows(engine, select(t.training_assessments))

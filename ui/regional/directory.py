@@ -1,4 +1,7 @@
-"""The pages that list who takes part: the alliance, the support structures, the trainings."""
+"""The pages that list who takes part: the alliance, the support structures, the trainings.
+
+Their forms and record pages are in ui/regional/directory_pages.py; a list links to them for a
+logged-in user and confirms the command that sent the browser back to it."""
 
 from __future__ import annotations
 
@@ -7,8 +10,10 @@ from litestar.response import Template
 from litestar_htmx import HTMXRequest
 
 from node.projections import queries
+from ui.auth import current_user, login_required
 from ui.i18n import N_
-from ui.regional.auth import current_user, login_required
+from ui.regional.directory_pages import list_context
+from ui.regional.directory_records import SECTIONS
 from ui.regional.lists import TABLES
 from ui.regional.params import NodeDep
 from ui.regional.rendering import render
@@ -25,6 +30,7 @@ def alliance(request: HTMXRequest, node: NodeDep) -> Template:
         heading=N_("Alliance"),
         lists=[(TABLES[n], TABLES[n].rows(node, {})) for n in names],
         hidden_private=not logged_in,
+        **list_context(request, SECTIONS["alliance"]),
     )
 
 
@@ -36,6 +42,7 @@ def structures(request: HTMXRequest, node: NodeDep) -> Template:
         heading=N_("Support structures and offers"),
         lists=[(TABLES[n], TABLES[n].rows(node, {})) for n in ("structures", "offers")],
         hidden_private=False,
+        **list_context(request, SECTIONS["structures"]),
     )
 
 
@@ -48,4 +55,5 @@ def trainings(request: HTMXRequest, node: NodeDep) -> Template:
         summary=summary,
         listing=TABLES["trainings"],
         rows=summary["trainings"],
+        **list_context(request, SECTIONS["trainings"]),
     )
