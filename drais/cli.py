@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 
+from drais.accounts import (
+    ADMIN,
+    FEDERATION_ROLES,
+    AccountError,
+    Accounts,
+    User,
+)
 from drais.config import ConfigError, FederationSettings, NodeSettings
 
 app = typer.Typer(help="DRAIS: regional social-innovation support system.", no_args_is_help=True)
@@ -17,6 +25,14 @@ federation_app = typer.Typer(help="Run the national federation.", no_args_is_hel
 app.add_typer(federation_app, name="federation")
 region_app = typer.Typer(help="Set up a region's folder from the template.", no_args_is_help=True)
 app.add_typer(region_app, name="region")
+users_app = typer.Typer(
+    help="Manage the user accounts and API tokens of a node (or, with --federation, of the "
+    "national federation). Run on the machine that holds the process's files.",
+    no_args_is_help=True,
+)
+app.add_typer(users_app, name="users")
+
+T = TypeVar("T")
 
 ConfigOption = Annotated[
     Path | None,
@@ -47,6 +63,119 @@ def _federation_settings(config: Path | None) -> FederationSettings:
         return FederationSettings.load(config)
     except ConfigError as error:
         raise _fail(f"configuration error: {error}") from error
+
+
+FederationFlag = Annotated[
+    bool, typer.Option("--federation", help="The federation's accounts, not a node's.")
+]
+
+
+def _accounts(config: Path | None, federation: bool) -> tuple[Accounts, Callable[[str], bool]]:
+    """The accounts of the configured process, and how to tell whether a structure exists."""
+    if federation:
+        from drais.database import engine_for
+
+        settings = _federation_settings(config)
+        return Accounts(engine_for(settings.database_url), FEDERATION_ROLES), lambda _s: False
+    from node.bootstrap import build_node
+    from node.domain.errors import DomainError
+
+    node = build_node(_node_settings(config))
+
+    def structure_exists(structure_id: str) -> bool:
+        try:
+            node.app.get_structure(structure_id)
+        except DomainError:
+            return False
+        return True
+
+    return node.accounts, structure_exists
+
+
+def _account_change(change: Callable[[], T]) -> T:
+    try:
+        return change()
+    except AccountError as error:
+        raise _fail(f"{error.field}: {error.reason}") from error
+
+
+@users_app.command("add")
+def users_add(
+    login: Annotated[str, typer.Argument(help="Lower-case login, e.g. amina.bennani.")],
+    role: Annotated[
+        str, typer.Option(help="admin, operator, structure or viewer (federation: admin, viewer).")
+    ],
+    structure: Annotated[
+        str | None, typer.Option(help="For the structure role: the support structure's id.")
+    ] = None,
+    config: ConfigOption = None,
+    federation: FederationFlag = False,
+) -> None:
+    """Create a user (the first admin too); the password is asked twice, never echoed."""
+    accounts, structure_exists = _accounts(config, federation)
+    if structure is not None and not structure_exists(structure):
+        raise _fail(f"structure: no support structure {structure} in this node")
+    password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    _account_change(lambda: accounts.create_user(login, password, role, structure))
+    typer.echo(f"user {login.strip().lower()} created with role {role}")
+
+
+@users_app.command("password")
+def users_password(
+    login: str, config: ConfigOption = None, federation: FederationFlag = False
+) -> None:
+    """Set a user's password (asked twice, never echoed)."""
+    accounts, _ = _accounts(config, federation)
+    password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+    _account_change(lambda: accounts.set_password(login, password))
+    typer.echo(f"password of {login} changed")
+
+
+@users_app.command("disable")
+def users_disable(
+    login: str, config: ConfigOption = None, federation: FederationFlag = False
+) -> None:
+    """Deactivate a user: no more login, and none of their tokens works."""
+    accounts, _ = _accounts(config, federation)
+    _account_change(lambda: accounts.set_active(login, False))
+    typer.echo(f"user {login} disabled")
+
+
+@users_app.command("list")
+def users_list(config: ConfigOption = None, federation: FederationFlag = False) -> None:
+    """Every user with their role, and every API token (never the token itself)."""
+    accounts, _ = _accounts(config, federation)
+    for user in accounts.users():
+        state = "active" if user["active"] else "disabled"
+        where = f" structure={user['structure_id']}" if user["structure_id"] else ""
+        typer.echo(f"{user['login']}\t{user['role']}\t{state}{where}")
+    for token in accounts.tokens():
+        revoked = f" revoked {token['revoked_at']:%Y-%m-%d}" if token["revoked_at"] else ""
+        typer.echo(f"token {token['token_id']}\t{token['login']}\t{token['label']}{revoked}")
+
+
+@users_app.command("token")
+def users_token(
+    login: str,
+    label: Annotated[str, typer.Option(help="What the token is for, e.g. 'import script'.")],
+    config: ConfigOption = None,
+    federation: FederationFlag = False,
+) -> None:
+    """Issue an API token for a user; it is printed once and stored only as a digest."""
+    accounts, _ = _accounts(config, federation)
+    token_id, token = _account_change(lambda: accounts.issue_token(login, label))
+    typer.echo(f"token {token_id} for {login} (shown once, keep it safe):", err=True)
+    typer.echo(token)
+
+
+@users_app.command("revoke")
+def users_revoke(
+    token_id: str, config: ConfigOption = None, federation: FederationFlag = False
+) -> None:
+    """Revoke an API token by its id (see `drais users list`)."""
+    accounts, _ = _accounts(config, federation)
+    _account_change(lambda: accounts.revoke_token(token_id))
+    typer.echo(f"token {token_id} revoked")
 
 
 def _logging() -> None:
@@ -112,11 +241,11 @@ def demo(
         typer.echo("waiting for the regions' history to reach the federation…")
         system.wait_forwarded()
         typer.echo("")
-        typer.echo(f"{'':<10}{'URL':<28}login / token")
         national = manifest["federation"]["url"]
-        typer.echo(f"{'national':<10}{national:<28}(public dashboard, API at {national}/api/v1)")
-        for region in manifest["regions"]:
-            typer.echo(f"{region['code']:<10}{region['url']:<28}admin / {region['token']}")
+        typer.echo(f"national dashboard (public): {national}/  API: {national}/api/v1")
+        typer.echo(f"{'URL':<28}{'login':<12}password (the admin's is also its API token)")
+        for user in manifest["users"]:
+            typer.echo(f"{user['where']:<28}{user['login']:<12}{user['password']}")
         typer.echo(f"\nmanifest: {folder / 'demo.json'} — Ctrl-C stops everything")
         system.serve()
     except KeyboardInterrupt:
@@ -204,7 +333,7 @@ def import_file(
             applied = importing.apply(
                 node,
                 plan,
-                by or getpass.getuser(),
+                User(by or getpass.getuser(), ADMIN),  # whoever holds the node's files
                 batch_size=batch_size,
                 progress=lambda done, _total: bar.update(task, completed=done),
             )

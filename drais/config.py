@@ -28,6 +28,8 @@ class _Settings(BaseSettings):
     api_token: SecretStr | None = None
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=0, le=65535)
+    # Session cookies sent over HTTPS only; default: unless serving on the loopback interface.
+    secure_cookies: bool | None = None
 
     @classmethod
     def settings_customise_sources(
@@ -61,6 +63,16 @@ class _Settings(BaseSettings):
             return cls(**values)
         except ValueError as error:
             raise ConfigError(f"{path or 'environment'}: {error}") from error
+
+    @property
+    def bootstrap_token(self) -> str | None:
+        return None if self.api_token is None else self.api_token.get_secret_value()
+
+    @property
+    def cookies_secure(self) -> bool:
+        if self.secure_cookies is not None:
+            return self.secure_cookies
+        return self.host not in {"127.0.0.1", "localhost", "::1"}
 
     def sqlite_url(self, filename: str) -> str:
         assert self.data_dir is not None
@@ -99,6 +111,7 @@ class FederationSettings(_Settings):
     port: int = Field(8100, ge=0, le=65535)
     stream_replicas: int = Field(1, ge=1, le=5)  # 3 on a NATS cluster (docs/deployment.md)
     name: str = "Fédération nationale DRAIS"
+    public_dashboard: bool = True  # indicators and their pages readable without logging in
     # The NATS server configuration `drais federation admit` regenerates (None: left alone),
     # the federation's own NATS user (public NKey; default: derived from `nats_credentials`)
     # and the pid file of the server to reload with SIGHUP.

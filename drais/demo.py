@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -25,11 +26,14 @@ from pathlib import Path
 from typing import Any
 
 from drais import territory
+from drais.accounts import BOOTSTRAP, OPERATOR
+from drais.keys import bootstrap_token
 from drais.nats_server import NatsServer, free_port, parent_death_signal
 
 # Regions shown first: Souss-Massa, Casablanca-Settat, Tanger-Tétouan-Al Hoceïma, then the rest.
 ORDER = ("MA-09", "MA-06", "MA-01", "MA-04", "MA-07", "MA-03", "MA-02", "MA-05", "MA-08")
 HOST = "127.0.0.1"
+OPERATOR_LOGIN = "operateur"
 
 
 def slug_of(name: str) -> str:
@@ -100,9 +104,16 @@ class Demo:
         federation_url = f"http://{HOST}:{self.port}"
         self._spawn("federation", ["federation", "serve"], federation_env, federation_url)
 
+        users = [
+            {
+                "login": BOOTSTRAP,
+                "password": bootstrap_token(None, national),
+                "where": federation_url,
+            }
+        ]
         regions = []
         for folder, card in zip(folders, cards, strict=True):
-            token = self._seed(folder.config, card["region"])
+            token, password = self._seed(folder.config, card["region"])
             port = free_port(HOST)
             url = f"http://{HOST}:{port}"
             env = {"DRAIS_NATS_URL": self.nats.url, "DRAIS_HOST": HOST, "DRAIS_PORT": str(port)}
@@ -116,15 +127,17 @@ class Demo:
                     "data_dir": str(folder.path / "data"),
                 }
             )
+            users += [
+                {"login": BOOTSTRAP, "password": token, "where": url},
+                {"login": OPERATOR_LOGIN, "password": password, "where": url},
+            ]
         for child in self.children:
             self._wait_healthy(child)
         self.manifest = {
             "federation": {"url": federation_url, "data_dir": str(national)},
             "regions": regions,
             "nats": {"url": self.nats.url, "store_dir": str(self.nats.store_dir)},
-            "users": [
-                {"login": "admin", "password": r["token"], "where": r["url"]} for r in regions
-            ],
+            "users": users,
         }
         manifest = self.data_dir / "demo.json"
         _secret_file(manifest, json.dumps(self.manifest, indent=2, ensure_ascii=False))
@@ -201,8 +214,9 @@ class Demo:
         finally:
             federation.engine.dispose()
 
-    def _seed(self, config: Path, code: str) -> str:
-        """Fill a region with synthetic history (before it serves); returns its admin token."""
+    def _seed(self, config: Path, code: str) -> tuple[str, str]:
+        """Fill a region with synthetic history (before it serves) and give it an operator;
+        returns its admin token and the operator's password."""
         from drais.config import NodeSettings
         from node.bootstrap import build_node
         from node.seeding import seed_region
@@ -215,7 +229,12 @@ class Demo:
                 )
                 summary = ", ".join(f"{n} {kind}" for kind, n in counts.items())
                 self.say(f"  {code}: {summary}")
-            return node.api_token
+            password = secrets.token_urlsafe(12)
+            if node.accounts.user(OPERATOR_LOGIN) is None:
+                node.accounts.create_user(OPERATOR_LOGIN, password, OPERATOR)
+            else:
+                node.accounts.set_password(OPERATOR_LOGIN, password)
+            return node.api_token, password
         finally:
             node.close()
 

@@ -1,17 +1,23 @@
-"""A region's secrets: the pseudonym key (HMAC-SHA256) and the signing key (Ed25519).
+"""A process's secrets: a region's pseudonym key (HMAC-SHA256) and signing key (Ed25519), and
+any process's bootstrap API token.
 
-Both are generated on the region's own machine and never leave it; only the verify key (and
-the key ids) go to the national administrator. Files are created 0600 and never overwritten.
+They are generated on the machine that uses them and never leave it; only the verify key (and
+the key ids) go to the national administrator. Files are created 0600 and never overwritten,
+and one that others may read is refused rather than used.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import secrets
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from nacl.signing import SigningKey, VerifyKey
+
+from drais.config import ConfigError
 
 HMAC_KEY_BYTES = 32
 
@@ -28,11 +34,31 @@ def _write_secret(path: Path, secret: bytes) -> None:
         file.write(secret.hex().encode())
 
 
+def read_secret_file(path: Path) -> str:
+    """A secret file's text, refused if anyone but its owner's group may read it."""
+    if os.name == "posix" and path.stat().st_mode & stat.S_IROTH:
+        raise ConfigError(f"{path} holds a secret and is world-readable; chmod 600 it")
+    return path.read_text().strip()
+
+
 def ensure_secret(path: Path, size: int = HMAC_KEY_BYTES) -> bytes:
     """The secret held in `path`, generated there first if the file does not exist."""
     if not path.exists():
         _write_secret(path, os.urandom(size))
-    return bytes.fromhex(path.read_text().strip())
+    return bytes.fromhex(read_secret_file(path))
+
+
+def bootstrap_token(configured: str | None, data_dir: Path) -> str:
+    """The configured bootstrap token, or one generated once and kept in the data directory."""
+    if configured is not None:
+        return configured
+    path = data_dir / "api_token"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as file:
+            file.write(secrets.token_urlsafe(32))
+    return read_secret_file(path)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -12,9 +15,12 @@ import nats
 from nats.aio.client import Client
 from sqlalchemy import Engine, func, select
 
+from drais.accounts import FEDERATION_ROLES, Accounts
 from drais.config import FederationSettings
 from drais.database import engine_for
+from drais.keys import bootstrap_token
 from drais.link import Link
+from drais.throttle import Throttle
 from federation import indicators, projections
 from federation.consumer import Consumer, Counters
 from federation.replay import replay, stream_messages
@@ -24,10 +30,33 @@ from federation.stream import StreamSettings, ensure_stream
 log = logging.getLogger(__name__)
 
 
+class FiguresCache:
+    """The last indicators computed and the state they were computed from (a plain class: the
+    web layer introspects the Federation's fields, and a lock is no data)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entry: tuple[Any, list[dict[str, Any]]] | None = None
+
+    def get(self, key: Any, compute: Callable[[], list[dict[str, Any]]]) -> list[dict[str, Any]]:
+        with self._lock:
+            if self._entry is None or self._entry[0] != key:
+                self._entry = (key, compute())
+            return self._entry[1]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entry = None
+
+
 @dataclass
 class Federation:
     settings: FederationSettings
     engine: Engine
+    accounts: Accounts
+    api_token: str  # the bootstrap token: admin rights, and the key of the pages' secrets
+    throttle: Throttle = field(default_factory=Throttle)
+    _figures: FiguresCache = field(default_factory=lambda: FiguresCache(), repr=False)
     counters: Counters = field(default_factory=Counters)
     link: Link = field(default_factory=lambda: Link("federation consumer", log))
 
@@ -45,6 +74,7 @@ class Federation:
 
     async def rebuild_from_stream(self) -> dict[str, Any]:
         """Replace the national log and projections by a verified replay of the stream."""
+        self._figures.clear()
         nc = await self.connect()
         try:
             messages = await stream_messages(nc)
@@ -113,14 +143,35 @@ class Federation:
         ]
 
     def indicators(self, now: datetime | None = None) -> list[dict[str, Any]]:
-        """Every indicator of DESIGN §6 at `now` (default: the current time)."""
-        with self.engine.connect() as conn:
-            return indicators.all_indicators(conn, now or datetime.now(UTC))
+        """Every indicator of DESIGN §6 at `now` (default: the current time, within a minute)."""
+        if now is not None:
+            with self.engine.connect() as conn:
+                return indicators.all_indicators(conn, now)
+        return copy.deepcopy(self._current())
 
     def indicator(self, code: str, now: datetime | None = None) -> dict[str, Any]:
         """One indicator at `now`; KeyError for an unknown code."""
+        if now is not None:
+            with self.engine.connect() as conn:
+                return indicators.indicator(conn, code, now)
+        if code not in indicators.CODES:
+            raise KeyError(code)
+        every = self.indicators()
+        return next(entry for entry in every if entry["code"] == code)
+
+    def _current(self) -> list[dict[str, Any]]:
+        """The figures as they stand: computed again only when the national log or a region's
+        freshness has moved, or the minute has turned (figures are "as of" their minute)."""
         with self.engine.connect() as conn:
-            return indicators.indicator(conn, code, now or datetime.now(UTC))
+            state = conn.execute(
+                select(
+                    select(func.max(national_log.c.id)).scalar_subquery(),
+                    select(func.max(regions.c.last_message_at)).scalar_subquery(),
+                )
+            ).one()
+            now = datetime.now(UTC)  # after the state: no message in it is from the future
+            key = (tuple(state), now.replace(second=0, microsecond=0))
+            return self._figures.get(key, lambda: indicators.all_indicators(conn, now))
 
     def coverage(self) -> dict[str, Any]:
         """The national coverage matrix (province × phase × service type)."""
@@ -143,6 +194,7 @@ class Federation:
 
     def rebuild_projections(self) -> int:
         """Replay the national log into fresh projections; returns the number of events."""
+        self._figures.clear()
         return projections.rebuild_from_log(self.engine)
 
 
@@ -162,4 +214,6 @@ def open_federation(settings: FederationSettings) -> Federation:
     engine = engine_for(settings.database_url)
     metadata.create_all(engine)
     projections.metadata.create_all(engine)
-    return Federation(settings, engine)
+    assert settings.data_dir is not None
+    token = bootstrap_token(settings.bootstrap_token, settings.data_dir)
+    return Federation(settings, engine, Accounts(engine, FEDERATION_ROLES), token)

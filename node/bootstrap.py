@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from drais.accounts import NODE_ROLES, Accounts
 from drais.config import NodeSettings
-from drais.keys import region_keys
+from drais.keys import bootstrap_token, region_keys
+from drais.throttle import Throttle
 from node.application import NodeApplication
 from node.forwarder.outbox import Outbox
 from node.forwarder.publisher import Forwarder
@@ -25,25 +26,15 @@ class Node:
     api_token: str
     outbox: Outbox
     forwarder: Forwarder
+    accounts: Accounts
+    throttle: Throttle = field(default_factory=Throttle)
 
     def close(self) -> None:
         self.projector.stop()
         self.app.close()
         self.stores.read_models.dispose()
         self.stores.identity_keys.dispose()
-
-
-def api_token(settings: NodeSettings) -> str:
-    """The configured bootstrap token, or one generated once and kept in the data directory."""
-    if settings.api_token is not None:
-        return settings.api_token.get_secret_value()
-    assert settings.data_dir is not None
-    path = Path(settings.data_dir) / "api_token"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.touch(mode=0o600)
-        path.write_text(secrets.token_urlsafe(32))
-    return path.read_text().strip()
+        self.stores.accounts.dispose()
 
 
 def build_node(settings: NodeSettings) -> Node:
@@ -68,4 +59,6 @@ def build_node(settings: NodeSettings) -> Node:
         nkey_seed_file=settings.nats_credentials,
         heartbeat_seconds=settings.heartbeat_seconds,
     )
-    return Node(settings, app, projector, stores, api_token(settings), outbox, forwarder)
+    accounts = Accounts(stores.accounts, NODE_ROLES)
+    token = bootstrap_token(settings.bootstrap_token, Path(settings.data_dir))
+    return Node(settings, app, projector, stores, token, outbox, forwarder, accounts)

@@ -34,6 +34,7 @@ from openpyxl.styles import Font
 from pydantic import BaseModel, ValidationError
 
 from drais import territory
+from drais.accounts import ADMIN, User
 from drais.vocabulary import (
     ActorType,
     ConsentPurpose,
@@ -714,7 +715,7 @@ class _Recorder(Commands):
     an import does that once per batch."""
 
     def __call__(self, use_case: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        return use_case(*args, by=self.user, **kwargs)
+        return self.run(use_case, *args, **kwargs)
 
 
 @dataclass
@@ -807,7 +808,7 @@ def check(node: Node, kind: Kind | str, table: Table, labels: Labels | None = No
         return Plan(kind, table, labels, [], problems, position)
     read = READERS[kind](node, table.rows, _Values(node.settings.region, labels))
     problems.extend(read.problems)
-    do = _Recorder(node, "import")
+    do = _Recorder(node, User("import", ADMIN))  # a rehearsal; `apply` checks the real user
     with node.app.rehearsal():
         for unit in read.units:
             made: dict[str, str] = {}
@@ -877,7 +878,7 @@ def batches(units: Sequence[Unit], size: int) -> Iterator[list[Unit]]:
 def apply(
     node: Node,
     plan: Plan,
-    user: str,
+    user: User,
     *,
     batch_size: int = DEFAULT_BATCH,
     progress: Progress | None = None,

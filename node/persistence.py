@@ -1,8 +1,8 @@
 """Turns one database URL into the event store's settings and the read models' engine.
 
-SQLite: the log, the read models and the identity keys live in three files under the data
-directory, so the projector never waits on the writer. PostgreSQL: one database, one schema
-(`?schema=` in the URL, default public) for all of them.
+SQLite: the log, the read models, the identity keys and the user accounts live in four files
+under the data directory, so the projector never waits on the writer. PostgreSQL: one database,
+one schema (`?schema=` in the URL, default public) for all of them.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ class Stores:
     event_store_env: dict[str, str]
     read_models: Engine
     identity_keys: Engine
+    accounts: Engine
 
 
 def open_stores(database_url: str) -> Stores:
@@ -43,6 +44,7 @@ def _sqlite_stores(url: URL) -> Stores:
         },
         read_models=sqlite_engine(events.with_name("projections.sqlite3")),
         identity_keys=sqlite_engine(events.with_name("identity_keys.sqlite3")),
+        accounts=sqlite_engine(events.with_name("accounts.sqlite3")),
     )
 
 
@@ -61,4 +63,5 @@ def _postgres_stores(url: URL) -> Stores:
         },
         read_models=engine,
         identity_keys=engine,
+        accounts=engine,
     )

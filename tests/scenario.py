@@ -93,3 +93,17 @@ def record_story(app: NodeApplication, by: str = "amina") -> Story:
     )
     app.assess_competence(training, participant_id=professional, before=35, after=70, by=by)
     return Story(member, structure, offer, initiative, accompaniment, professional, training)
+
+
+def register_unaccompanied_initiative(app: NodeApplication) -> str:
+    """An initiative no structure accompanies (for checks of a structure's reach)."""
+    return app.register_initiative(
+        name="Atelier Amoud",
+        theme="artisanat",
+        province=two_provinces(app.region)[0],
+        phase="ideation",
+        holder=Identity("Youssef Amrani"),
+        holder_gender="M",
+        holder_birth_year=1985,
+        by="amina",
+    )

@@ -16,6 +16,7 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+from drais.accounts import OPERATOR, User
 from drais.cli import app as cli
 from drais.config import NodeSettings
 from node import importing
@@ -28,6 +29,7 @@ from ui.i18n import translator
 from ui.import_messages import labels, problem_message
 
 ROOT = Path(__file__).resolve().parents[1]
+AMINA = User("amina", OPERATOR)
 runner = CliRunner()
 
 INITIATIVE = [
@@ -169,7 +171,7 @@ def test_each_kind_is_imported_from_csv_and_xlsx(
     plan = check(node, kind, FORMATS[fmt](headers(kind), rows_for(kind, story)), fmt)
     assert plan.problems == []
     assert plan.ok and plan.rows == 2
-    applied = importing.apply(node, plan, "amina")
+    applied = importing.apply(node, plan, AMINA)
     after = counts(node)
     changed = {k: after[k] - before[k] for k in after if after[k] != before[k]}
     assert changed == EXPECTED[kind]
@@ -178,7 +180,7 @@ def test_each_kind_is_imported_from_csv_and_xlsx(
 
 def test_what_an_import_records_is_what_the_api_records(node: Node, story: Story) -> None:
     plan = check(node, Kind.INITIATIVES, as_csv(headers(Kind.INITIATIVES), [INITIATIVE]), "csv")
-    importing.apply(node, plan, "amina")
+    importing.apply(node, plan, AMINA)
     _total, (found,) = queries.initiatives(node.stores.read_models, search="Atelier de couture")
     assert (found["theme"], found["province"], found["phase"], found["registered_on"]) == (
         "inclusion_femmes",
@@ -208,7 +210,7 @@ def test_one_bad_row_is_reported_with_its_column_and_nothing_is_applied(
     assert (problem.line, problem.column, problem.value) == (3, "Phase", "phase-inconnue")
     assert problem_message(translator(), problem) == "Choisissez une valeur de la liste."
     with pytest.raises(importing.ImportRefused):
-        importing.apply(node, plan, "amina")
+        importing.apply(node, plan, AMINA)
     assert position(node) == before
 
 
@@ -277,7 +279,7 @@ def test_a_good_file_of_2000_initiatives_is_applied_in_batches(node: Node) -> No
     before = position(node)
     seen: list[tuple[int, int]] = []
     applied = importing.apply(
-        node, plan, "amina", batch_size=500, progress=lambda d, t: seen.append((d, t))
+        node, plan, AMINA, batch_size=500, progress=lambda d, t: seen.append((d, t))
     )
     assert seen == [(500, 2000), (1000, 2000), (1500, 2000), (2000, 2000)]
     assert (applied.rows, applied.commands, applied.batches) == (2000, 2000, 4)

@@ -1,8 +1,11 @@
 """Who is logged in: a server-side session, opened by the one function that checks a password.
 
-For now the only user is `admin`, whose password is the node's API token (DESIGN §10's
-bootstrap token); users and roles will replace `authenticate` alone. The session id is renewed
-at login so an id planted before it cannot be used after it (session fixation).
+Used by both web apps. Users are the process's accounts (drais/accounts.py, in the app's state
+as `accounts`); `admin` with the bootstrap token (`api_token` in the state, DESIGN §10) as
+password is the administrator before any account exists. The session holds only the
+login: the role is read again on every request, so a role change or a deactivation takes effect
+at once. The session id is renewed at login so an id planted before it cannot be used after it
+(session fixation).
 """
 
 from __future__ import annotations
@@ -12,7 +15,8 @@ from typing import Any
 from urllib.parse import quote
 
 from litestar.connection import ASGIConnection
-from litestar.exceptions import NotAuthorizedException
+from litestar.datastructures import State
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware.session.server_side import (
     ServerSideSessionBackend,
@@ -20,40 +24,78 @@ from litestar.middleware.session.server_side import (
 )
 from litestar.types import Message, ScopeSession
 
-from node.bootstrap import Node
+from drais.accounts import ADMIN, BOOTSTRAP, Accounts, User, bootstrap_user
 
-ADMIN = "admin"
 SESSION_USER = "user"
+SESSION_BOOTSTRAP = "bootstrap"
 _RENEW = "drais_renew_session"
 _FRESH_ID = "drais_fresh_session_id"
+_USER = "drais_user"
 
 
-def authenticate(node: Node, login: str, password: str) -> str | None:
+def authenticate(state: State, login: str, password: str) -> User | None:
     """The user these credentials identify, or None."""
-    login_ok = secrets.compare_digest(login.strip().encode(), ADMIN.encode())
-    password_ok = secrets.compare_digest(password.encode(), node.api_token.encode())
-    return ADMIN if login_ok and password_ok else None
+    if secrets.compare_digest(login.strip().encode(), BOOTSTRAP.encode()):
+        return bootstrap_user(password, state["api_token"])
+    accounts: Accounts = state["accounts"]
+    return accounts.check_password(login, password)
 
 
-def current_user(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
-    session = connection.scope.get("session")
-    user = session.get(SESSION_USER) if isinstance(session, dict) else None
-    return user if isinstance(user, str) else None
+def current_user(connection: ASGIConnection[Any, Any, Any, Any]) -> User | None:
+    """The logged-in user as the accounts know them now (None if logged out or deactivated)."""
+    state: dict[str, Any] = connection.scope["state"]
+    if _USER not in state:
+        scoped = connection.scope.get("session")
+        session: dict[str, Any] = scoped if isinstance(scoped, dict) else {}
+        login = session.get(SESSION_USER)
+        user = None
+        if isinstance(login, str):
+            if session.get(SESSION_BOOTSTRAP):
+                user = User(BOOTSTRAP, ADMIN)
+            else:
+                accounts: Accounts = connection.app.state["accounts"]
+                user = accounts.user(login)
+        state[_USER] = user
+    found: User | None = state[_USER]
+    return found
 
 
-def log_in(connection: ASGIConnection[Any, Any, Any, Any], user: str) -> None:
+def signed_in(connection: ASGIConnection[Any, Any, Any, Any]) -> User:
+    """The logged-in user of a guarded page."""
+    user = current_user(connection)
+    if user is None:
+        raise NotAuthorizedException("login required")
+    return user
+
+
+def log_in(connection: ASGIConnection[Any, Any, Any, Any], user: User) -> None:
     connection.scope["state"][_RENEW] = True
-    connection.set_session({SESSION_USER: user})
+    connection.scope["state"][_USER] = user
+    connection.set_session({SESSION_USER: user.login, SESSION_BOOTSTRAP: user.login == BOOTSTRAP})
 
 
 def log_out(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
+    connection.scope["state"][_USER] = None
     connection.clear_session()
 
 
 def login_required(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     """Route guard: pages with personal data, and every write."""
-    if current_user(connection) is None:
-        raise NotAuthorizedException("login required")
+    signed_in(connection)
+
+
+def viewer_required(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """App guard of a private national dashboard: every page but logging in needs a user."""
+    if connection.url.path not in {"/login", "/logout"} and not connection.url.path.startswith(
+        ("/static/", "/vendor/")
+    ):
+        signed_in(connection)
+
+
+def admin_required(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Route guard: accounts and a person's rights."""
+    if signed_in(connection).role != ADMIN:
+        raise PermissionDeniedException("administrators only")
 
 
 def login_url(next_path: str) -> str:

@@ -67,6 +67,12 @@ def _reason(pattern: str, message: str, **labels: str) -> Reason:
 
 
 DOMAIN_REASONS: tuple[Reason, ...] = (
+    _reason("only an administrator may do this", N_("Only an administrator may do this.")),
+    _reason(
+        "a structure's staff act only on the initiatives their structure accompanies",
+        N_("Your structure does not accompany this initiative: you cannot act on it."),
+    ),
+    _reason(r"the \w+ role may only read", N_("Your role allows reading only.")),
     _reason("must not be empty", N_("This field is required.")),
     _reason(r"must be at most (?P<n>\d+) characters", N_("At most %(n)s characters.")),
     _reason(
@@ -125,6 +131,26 @@ DOMAIN_REASONS: tuple[Reason, ...] = (
         r"the structure does not serve .*", N_("The structure does not serve these provinces.")
     ),
     _reason("must be at least 1", N_("Must be at least 1.")),
+    # -- the alliance, the structures and the trainings
+    _reason(
+        r"the member's role is already (?P<role>\w+)",
+        N_("The member's role is already %(role)s."),
+        role="role",
+    ),
+    _reason("the member has left the alliance", N_("The member has left the alliance.")),
+    _reason(r"member \S+ has left the alliance", N_("A member chosen has left the alliance.")),
+    _reason("the offer is already withdrawn", N_("This offer has already been withdrawn.")),
+    _reason(r"criteria must be exactly .*", N_("Score every criterion.")),
+    _reason(r"\S+ is not a professional", N_("Choose registered professionals only.")),
+    _reason("must not repeat a participant", N_("Choose each participant once.")),
+    _reason(
+        "this person did not take part in the training",
+        N_("This person did not take part in the training."),
+    ),
+    _reason(
+        "this participant has already been assessed",
+        N_("This participant has already been assessed."),
+    ),
     # -- the impact toolbox: theories of change, surveys, grids, studies, calculators
     _reason(r"unknown indicator '?[^']*'?", N_("This indicator is not in the catalogue.")),
     _reason("the revision changes nothing", N_("Nothing has changed since the last revision.")),
@@ -230,6 +256,24 @@ DOMAIN_REASONS: tuple[Reason, ...] = (
     ),
     _reason(r"the value of inputs must be positive.*", N_("Must be greater than 0.")),
     _reason("at least one outcome is needed", N_("Give at least one outcome.")),
+    # a person's rights (node/rights.py)
+    _reason(
+        "the person opposes the processing of their data",
+        N_("This person opposes the processing of their data."),
+    ),
+    _reason("the person already opposes the processing", N_("The opposition is already recorded.")),
+    _reason("the person does not oppose the processing", N_("This person has no opposition.")),
+    _reason("the person's data has been erased", N_("This person's data has been erased.")),
+    _reason("name at least one value to correct", N_("Give at least one value to correct.")),
+    _reason("the request has already been answered", N_("This request has already been answered.")),
+    _reason(
+        "must not be before the request was received",
+        N_("Must not be before the request was received."),
+    ),
+    _reason(
+        r"the identity keys are in use; try the erasure again",
+        N_("The identity keys are in use; try the erasure again."),
+    ),
 )
 
 
@@ -245,7 +289,9 @@ def validation_message(tr: Translator, kind: str, reason: str, ctx: dict[str, An
     """The message for one error of a schema, from its type, English reason and context."""
     if kind == "value_error" and "email" in reason.lower():
         return tr.gettext(EMAIL_MESSAGE)
-    return _format(tr, VALIDATION_MESSAGES.get(kind, DEFAULT_MESSAGE), ctx)
+    # A float schema's bound (`gt=0` on hours) reads as a whole number when it is one.
+    shown = {k: int(v) if isinstance(v, float) and v.is_integer() else v for k, v in ctx.items()}
+    return _format(tr, VALIDATION_MESSAGES.get(kind, DEFAULT_MESSAGE), shown)
 
 
 def validation_errors(

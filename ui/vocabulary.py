@@ -12,6 +12,7 @@ from enum import StrEnum
 from babel.numbers import format_decimal
 
 from drais import territory
+from drais.accounts import UserRole
 from drais.vocabulary import (
     AccompanimentOutcome,
     ActorType,
@@ -51,6 +52,7 @@ VOCABULARIES: dict[str, type[StrEnum]] = {
     "resource_kind": ResourceKind,
     "support_type": DraisSupportType,
     "consent": ConsentPurpose,
+    "user_role": UserRole,
     # the impact toolbox
     "horizon": OutcomeHorizon,
     "wave": SurveyWave,

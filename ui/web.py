@@ -3,10 +3,14 @@ static files, Jinja templates, the htmx plugin, one router and one error page ha
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from litestar import Litestar, Request, Response, Router, get
+from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
@@ -16,10 +20,16 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from litestar_htmx import HTMXPlugin
 
+from drais.accounts import Accounts
+from drais.throttle import Throttle
 from ui.assets import STATIC_DIR, htmx_script
+from ui.auth import SessionConfig
+from ui.login import HANDLERS as LOGIN
 from ui.templating import environment
+from ui.users import HANDLERS as USERS
 
 HTMX_PATH = "/vendor/htmx.min.js"
+CSRF_COOKIE = "drais_csrf"
 
 ErrorPage = Callable[[Request[Any, Any, Any], Exception], Response[Any]]
 
@@ -32,6 +42,49 @@ def htmx_js() -> File:
     return File(path, content_disposition_type="inline", media_type="text/javascript")
 
 
+@dataclass(frozen=True)
+class Login:
+    """What logging in to an app needs: its accounts, its bootstrap token (which also keys the
+    session and CSRF secrets, so nothing more must be stored) and its page layout."""
+
+    accounts: Accounts
+    token: str
+    throttle: Throttle
+    layout: str
+    secure_cookies: bool
+
+    def secret(self, purpose: bytes) -> str:
+        return hmac.new(self.token.encode(), b"drais-ui:" + purpose, hashlib.sha256).hexdigest()
+
+    def options(self) -> dict[str, Any]:
+        return {
+            "middleware": [
+                SessionConfig(
+                    key="drais_session",
+                    max_age=12 * 3600,
+                    secure=self.secure_cookies,
+                    httponly=True,
+                    samesite="lax",
+                ).middleware
+            ],
+            "csrf_config": CSRFConfig(
+                secret=self.secret(b"csrf"),
+                cookie_name=CSRF_COOKIE,
+                cookie_httponly=True,
+                cookie_secure=self.secure_cookies,
+                cookie_samesite="strict",
+            ),
+        }
+
+    def state(self) -> dict[str, Any]:
+        return {
+            "accounts": self.accounts,
+            "api_token": self.token,
+            "throttle": self.throttle,
+            "layout": self.layout,
+        }
+
+
 def pages_app(
     handlers: Sequence[Any],
     *,
@@ -39,9 +92,11 @@ def pages_app(
     value: object,
     error_page: ErrorPage,
     state: dict[str, Any],
+    login: Login,
     **options: Any,
 ) -> Litestar:
-    """A Litestar app serving `handlers` with `value` injected as `dependency`.
+    """A Litestar app serving `handlers` with `value` injected as `dependency`, with sessions,
+    CSRF protection on every form, the login pages and the accounts' page.
 
     One router holds every handler: registering two handlers of one path separately on the app
     registers the first twice, which wraps a sync handler in a thread twice over.
@@ -54,6 +109,8 @@ def pages_app(
         path="/",
         route_handlers=[
             *handlers,
+            *LOGIN,
+            *USERS,
             htmx_js,
             create_static_files_router(path="/static", directories=[STATIC_DIR]),
         ],
@@ -67,6 +124,8 @@ def pages_app(
         ),
         exception_handlers={Exception: error_page},
         openapi_config=None,
-        state=State(state),
+        logging_config=None,  # the process configures logging, not each app (nor the root)
+        state=State({**state, **login.state()}),
+        **login.options(),
         **options,
     )

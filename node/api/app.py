@@ -9,8 +9,9 @@ from typing import Any
 from fastapi import FastAPI
 
 import drais
+from drais.body_limit import UPLOAD_LIMIT, BodyLimit
 from node.api import errors
-from node.api.routes import alliance, federation, impact, initiatives, people, structures
+from node.api.routes import alliance, federation, impact, initiatives, people, rights, structures
 from node.api.routes.federation import forwarding
 from node.bootstrap import Node
 from node.toolbox.api import router as toolbox_router
@@ -35,6 +36,7 @@ def create_api(node: Node, *, poll: bool = True) -> FastAPI:
         lifespan=lifespan,
     )
     api.state.node = node
+    api.add_middleware(BodyLimit, prefixes={"/import": UPLOAD_LIMIT})
     errors.install(api)
 
     @api.get("/health", tags=["health"])
@@ -55,6 +57,7 @@ def create_api(node: Node, *, poll: bool = True) -> FastAPI:
         initiatives.router,
         people.router,
         impact.router,
+        rights.router,
     ):
         api.include_router(router, prefix="/api/v1")
     api.include_router(toolbox_router, prefix="/api/v1/toolbox", tags=["toolbox"])

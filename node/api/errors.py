@@ -11,9 +11,10 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
+from node.authorization import Forbidden
 from node.domain.errors import DomainError, InvalidValue, NotFound, RuleViolation
 
-STATUS = {NotFound: 404, RuleViolation: 409, InvalidValue: 422}
+STATUS = {Forbidden: 403, NotFound: 404, RuleViolation: 409, InvalidValue: 422}
 PATH_FIELDS = {"id"}
 
 
@@ -31,9 +32,11 @@ class ErrorBody(BaseModel):
 
 REASONS = {
     401: "No valid bearer token",
+    403: "The user's role does not allow this, or not on this record",
     404: "A record named in the path or the body does not exist",
     409: "A domain rule is broken (a phase change to the current phase, a session on a closed "
     "accompaniment…)",
+    429: "Too many failed authentications from this address; retry after `Retry-After` s",
 }
 
 
@@ -44,13 +47,15 @@ def answers(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 # A command (a write through the authenticated user) can be refused for any domain reason;
 # FastAPI documents 422 itself on every route with a parameter or a body.
-WRITE = answers(401, 404, 409)
-PRIVATE = answers(401)
-PRIVATE_ONE = answers(401, 404)
+WRITE = answers(401, 403, 404, 409, 429)
+PRIVATE = answers(401, 403, 429)
+PRIVATE_ONE = answers(401, 403, 404, 429)
 ONE = answers(404)
 
 
 def detail(error: DomainError) -> list[dict[str, object]]:
+    if isinstance(error, Forbidden):  # about who asks, not what was sent
+        return [{"loc": ["header", "Authorization"], "msg": error.reason, "type": "forbidden"}]
     field = error.field or "body"
     where = "path" if field in PATH_FIELDS else "body"
     kind = type(error).__name__

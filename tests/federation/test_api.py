@@ -8,11 +8,16 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from drais.accounts import VIEWER
 from federation.api import create_api
 from node.api.app import create_api as create_node_api
 from tests.federation.harness import federated
 from tests.nats_fixtures import SecuredNats, secured_config, start_nats_server
 from tests.scenario import record_story
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
 
 
 @pytest.fixture
@@ -55,8 +60,14 @@ async def test_the_federation_api_serves_indicators_regions_and_coverage(
         souss_row = regions["MA-09"]
         assert souss_row["last_seq"] == souss.outbox.status()["head_seq"]
         assert souss_row["chain_ok"] is True and souss_row["dead_letters"] == 0
-        assert client.get("/api/v1/regions/MA-09/dead-letters").json() == []
-        assert client.get("/api/v1/regions/MA-99/dead-letters").status_code == 422
+        letters = "/api/v1/regions/MA-09/dead-letters"
+        assert client.get(letters).status_code == 401  # dead letters are for administrators
+        viewer = federation.accounts.create_user("nadia", "a long viewer passphrase", VIEWER)
+        _id, viewer_token = federation.accounts.issue_token(viewer.login, "tests")
+        assert client.get(letters, headers=bearer(viewer_token)).status_code == 403
+        admin = bearer(federation.api_token)
+        assert client.get(letters, headers=admin).json() == []
+        assert client.get("/api/v1/regions/MA-99/dead-letters", headers=admin).status_code == 422
 
         coverage = client.get("/api/v1/coverage").json()
         assert coverage  # offers of both regions' provinces are in the national matrix

@@ -20,6 +20,7 @@ from litestar_htmx import HTMXRequest
 
 from federation.indicators import CODES
 from federation.service import Federation
+from ui.auth import current_user
 from ui.i18n import Translator, translator
 from ui.national.figures import (
     PROPORTION,
@@ -53,6 +54,7 @@ def tr_for(_request: Request[Any, Any, Any]) -> Translator:
 def render(
     request: Request[Any, Any, Any], template: str, status: int = 200, **context: Any
 ) -> Template:
+    context.setdefault("user", current_user(request))
     context.setdefault("cell_text", cell_text)
     context.setdefault("moment", moment_text)
     return Template(template_name=template, context=context, status_code=status)

@@ -7,33 +7,26 @@ htmx and the French catalogue are wired here.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 from typing import Any
 
 from litestar import Litestar, Request, Response
-from litestar.config.csrf import CSRFConfig
 from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.response import Redirect
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from node.bootstrap import Node
 from node.domain.errors import NotFound
-from ui.regional import coverage, directory, exports, federation, initiatives, login, overview
-from ui.regional.auth import SessionConfig, login_url
+from node.projections import queries
+from ui.auth import login_url
+from ui.regional import audit, coverage, directory, exports, federation, initiatives, overview
+from ui.regional.directory_pages import HANDLERS as DIRECTORY_FORMS
 from ui.regional.impact_routes import HANDLERS as IMPACT_AND_IMPORT
 from ui.regional.rendering import render
-from ui.web import pages_app
+from ui.regional.rights import HANDLERS as RIGHTS
+from ui.web import Login, pages_app
 
 log = logging.getLogger(__name__)
-
-CSRF_COOKIE = "drais_csrf"
-
-
-def _secret(node: Node, purpose: bytes) -> str:
-    """A key for one purpose, derived from the node's token so nothing more must be stored."""
-    return hmac.new(node.api_token.encode(), b"drais-ui:" + purpose, hashlib.sha256).hexdigest()
 
 
 def _error_page(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
@@ -62,26 +55,36 @@ def create_ui(node: Node) -> Litestar:
             directory.alliance,
             directory.structures,
             directory.trainings,
+            *DIRECTORY_FORMS,
             initiatives.initiative_list,
             initiatives.new_initiative,
             initiatives.register,
             initiatives.initiative_detail,
             initiatives.run_command,
             coverage.coverage,
+            audit.audit_log,
+            audit.audit_record,
             *IMPACT_AND_IMPORT,
             federation.federation_status,
             federation.preview,
             exports.export,
-            login.login_page,
-            login.login,
-            login.logout,
+            *RIGHTS,
         ],
         dependency="node",
         value=node,
         error_page=_error_page,
-        state={"region": node.settings.region, "region_name": node.settings.region_name},
-        middleware=[SessionConfig(key="drais_session", max_age=12 * 3600).middleware],
-        csrf_config=CSRFConfig(
-            secret=_secret(node, b"csrf"), cookie_name=CSRF_COOKIE, cookie_httponly=True
+        state={
+            "region": node.settings.region,
+            "region_name": node.settings.region_name,
+            "structure_choices": lambda: [
+                (s["id"], s["name"]) for s in queries.structures(node.stores.read_models)
+            ],
+        },
+        login=Login(
+            node.accounts,
+            node.api_token,
+            node.throttle,
+            "base.html",
+            node.settings.cookies_secure,
         ),
     )

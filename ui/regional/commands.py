@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from drais.accounts import User
 from node.api.deps import Commands
 from node.bootstrap import Node
 from node.domain.errors import DomainError
@@ -25,7 +26,7 @@ T = TypeVar("T")
 def execute(
     tr: Translator,
     node: Node,
-    user: str,
+    user: User,
     submission: Submission,
     handler: Callable[..., T],
     *record_ids: str,

@@ -10,7 +10,7 @@ from litestar.params import FromPath
 from litestar.response import Response
 from litestar_htmx import HTMXRequest
 
-from ui.regional.auth import current_user
+from ui.auth import current_user
 from ui.regional.lists import TABLES
 from ui.regional.params import NodeDep
 from ui.regional.rendering import tr_for

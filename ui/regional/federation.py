@@ -20,8 +20,8 @@ from federation import contract
 from node.api.routes.federation import status
 from node.bootstrap import Node
 from node.projections import queries
+from ui.auth import login_required
 from ui.i18n import N_
-from ui.regional.auth import login_required
 from ui.regional.params import NodeDep
 from ui.regional.rendering import render
 

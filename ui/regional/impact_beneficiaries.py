@@ -22,9 +22,9 @@ from node.domain.people import Person
 from node.impact_cases import DEFAULT_SCHEME
 from node.projections import queries
 from node.toolbox.alkire_foster import load_scheme
+from ui.auth import login_required, signed_in
 from ui.forms import Submission
 from ui.i18n import Translator
-from ui.regional.auth import current_user, login_required
 from ui.regional.commands import execute
 from ui.regional.impact_forms import (
     BENEFICIARY,
@@ -59,7 +59,7 @@ def _list_page(
 ) -> Template:
     initiative = _initiative(node, initiative_id)
     listed = api.list_beneficiaries(
-        initiative_id, node, current_user(request) or "", limit=PAGE, offset=max(0, offset)
+        initiative_id, node, signed_in(request), limit=PAGE, offset=max(0, offset)
     )
     done = request.query_params.get("done")
     return render(
@@ -99,7 +99,7 @@ def register(
     tr = tr_for(request)
     submission = parse(tr, BENEFICIARY, data)
     created = execute(
-        tr, node, current_user(request) or "", submission, api.register_beneficiary, initiative_id
+        tr, node, signed_in(request), submission, api.register_beneficiary, initiative_id
     )
     if created is not None:
         path = f"/initiatives/{initiative_id}/beneficiaries?done=beneficiary"
@@ -175,9 +175,7 @@ def record_survey(
     submission = parse(
         tr, form, data, convert=survey_answers(scheme), extra={"scheme_id": scheme.id}
     )
-    scored = execute(
-        tr, node, current_user(request) or "", submission, api.record_survey, person_id
-    )
+    scored = execute(tr, node, signed_in(request), submission, api.record_survey, person_id)
     if scored is None:
         return _survey_page(request, node, person_id, submission, status=422)
     return Redirect(f"/beneficiaries/{person_id}/survey?done=1", status_code=303)

@@ -20,10 +20,10 @@ from node.api.routes import impact as api
 from node.bootstrap import Node
 from node.domain.errors import DomainError
 from node.projections import impact_queries, queries
+from ui.auth import current_user, login_required, signed_in
 from ui.field_errors import domain_message
 from ui.forms import Form
 from ui.i18n import N_
-from ui.regional.auth import current_user, login_required
 from ui.regional.commands import execute
 from ui.regional.impact_forms import (
     RowsSubmission,
@@ -69,7 +69,7 @@ def publish(request: HTMXRequest, node: NodeDep, data: FormData) -> Template | R
     rows = _rows(posted_rows(data, "criteria"))
     layout = grid_layout(rows)
     submission = parse(tr, layout.form, data)
-    created = execute(tr, node, current_user(request) or "", submission, api.publish_grid)
+    created = execute(tr, node, signed_in(request), submission, api.publish_grid)
     if created is not None:
         return Redirect(f"/impact/grids/{created.id}?done=grid", status_code=303)
     return render(
@@ -150,9 +150,7 @@ def score(
     grid = _grid(node, grid_id)
     tr = tr_for(request)
     submission = parse(tr, application_form(grid["criteria"]), data)
-    result = execute(
-        tr, node, current_user(request) or "", submission, api.submit_application, grid_id
-    )
+    result = execute(tr, node, signed_in(request), submission, api.submit_application, grid_id)
     path = f"/impact/grids/{grid_id}?done=application&application={result['id']}" if result else ""
     if result is not None and not request.htmx:
         return Redirect(path, status_code=303)
@@ -189,7 +187,7 @@ def revise(
     tr = tr_for(request)
     layout = grid_layout(_rows(posted_rows(data, "criteria")), revision=True)
     submission = parse(tr, layout.form, data)
-    revised = execute(tr, node, current_user(request) or "", submission, api.put_grid, grid_id)
+    revised = execute(tr, node, signed_in(request), submission, api.put_grid, grid_id)
     if revised is not None:
         return Redirect(f"/impact/grids/{grid_id}?done=revise", status_code=303)
     context = _context(request, node, grid_id, failed=submission)
@@ -200,7 +198,7 @@ def revise(
 def rescore(request: HTMXRequest, node: NodeDep, grid_id: FromPath[str]) -> Template | Redirect:
     _grid(node, grid_id)
     try:
-        answer = api.rescore(grid_id, Commands(node, current_user(request) or ""))
+        answer = api.rescore(grid_id, Commands(node, signed_in(request)))
     except DomainError as error:
         message = domain_message(tr_for(request), error)
         context = _context(request, node, grid_id, rescore_error=message)

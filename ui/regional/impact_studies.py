@@ -22,10 +22,10 @@ from node.api.impact_schemas import PanelIn
 from node.api.routes import impact as api
 from node.bootstrap import Node
 from node.domain.errors import DomainError
+from ui.auth import login_required, signed_in
 from ui.field_errors import validation_errors
 from ui.forms import Field, Form, Submission, blank, parse
 from ui.i18n import N_, Translator
-from ui.regional.auth import current_user, login_required
 from ui.regional.commands import execute
 from ui.regional.impact_forms import STUDY, STUDY_STATUS
 from ui.regional.params import FormData, NodeDep
@@ -87,7 +87,7 @@ def study_list(request: HTMXRequest, node: NodeDep) -> Template:
 def register(request: HTMXRequest, node: NodeDep, data: FormData) -> Template | Redirect:
     tr = tr_for(request)
     submission = parse(tr, STUDY, data)
-    created = execute(tr, node, current_user(request) or "", submission, api.register_study)
+    created = execute(tr, node, signed_in(request), submission, api.register_study)
     if created is not None:
         return Redirect(f"/impact/studies/{created.id}?done=study", status_code=303)
     return render(
@@ -135,9 +135,7 @@ def change_status(
     _study(node, study_id)
     tr = tr_for(request)
     submission = parse(tr, STUDY_STATUS, data)
-    done = execute(
-        tr, node, current_user(request) or "", submission, api.change_study_status, study_id
-    )
+    done = execute(tr, node, signed_in(request), submission, api.change_study_status, study_id)
     if done is not None:
         return Redirect(f"/impact/studies/{study_id}?done=status", status_code=303)
     context = _detail(request, node, study_id, failed=submission)
@@ -182,7 +180,7 @@ def estimate(
     _study(node, study_id)
     tr = tr_for(request)
     submission = parse_panel(tr, data)
-    done = execute(tr, node, current_user(request) or "", submission, api.estimate_did, study_id)
+    done = execute(tr, node, signed_in(request), submission, api.estimate_did, study_id)
     if done is not None:
         return Redirect(f"/impact/studies/{study_id}?done=panel", status_code=303)
     if submission.errors and "panel" not in submission.errors:

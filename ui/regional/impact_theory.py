@@ -22,7 +22,7 @@ from node.bootstrap import Node
 from node.domain.errors import NotFound
 from node.projections import queries
 from node.toolbox.catalogue import load_core
-from ui.regional.auth import current_user, login_required
+from ui.auth import login_required, signed_in
 from ui.regional.commands import execute
 from ui.regional.impact_forms import (
     THEORY_LINES,
@@ -130,7 +130,7 @@ def save_theory(
     tr = tr_for(request)
     layout = theory_layout(*_rows(data))
     submission = parse(tr, layout.form, data, lines=THEORY_LINES)
-    saved = execute(tr, node, current_user(request) or "", submission, define, initiative_id)
+    saved = execute(tr, node, signed_in(request), submission, define, initiative_id)
     if saved is not None:
         path = f"/initiatives/{initiative_id}/theory-of-change?done=1"
         return Redirect(path, status_code=303)

@@ -23,15 +23,17 @@ from litestar.params import Body, FromPath
 from litestar.response import Redirect, Response, Template
 from litestar_htmx import HTMXRequest
 
+from drais.accounts import User
+from drais.body_limit import UPLOAD_LIMIT
 from node import importing
 from node.bootstrap import Node
+from ui.auth import current_user, login_required, signed_in
 from ui.i18n import N_
 from ui.import_messages import KIND_TITLES, labels, problem_message, unreadable_message
-from ui.regional.auth import current_user, login_required
 from ui.regional.params import NodeDep
 from ui.regional.rendering import render, tr_for, wants_fragment
 
-MAX_UPLOAD = 20_000_000
+MAX_UPLOAD = UPLOAD_LIMIT
 KEEP_SECONDS = 3600
 MAX_JOBS = 50
 SHOWN_PROBLEMS = 1000
@@ -47,7 +49,7 @@ Upload = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PAR
 @dataclass
 class ImportJob:
     id: str
-    user: str
+    user: User
     node: Node
     filename: str
     plan: importing.Plan
@@ -116,7 +118,7 @@ class _Jobs:
                 del self._jobs[oldest.id]
             self._jobs[job.id] = job
 
-    def get(self, job_id: str, user: str | None, node: Node) -> ImportJob:
+    def get(self, job_id: str, user: User | None, node: Node) -> ImportJob:
         job = self._jobs.get(job_id)
         if job is None or job.user != user or job.node is not node:
             raise NotFoundException("no such import")
@@ -188,9 +190,7 @@ def upload(request: HTMXRequest, node: NodeDep, data: Upload) -> Template | Redi
     except importing.UnreadableFile as error:
         return _page(request, 422, unreadable_message(tr, error), kind)
     plan = importing.check(node, kind, table, labels(tr))
-    job = ImportJob(
-        secrets.token_urlsafe(16), current_user(request) or "", node, upload.filename, plan
-    )
+    job = ImportJob(secrets.token_urlsafe(16), signed_in(request), node, upload.filename, plan)
     JOBS.add(job)
     return Redirect(f"/import/{job.id}", status_code=303)
 

@@ -10,17 +10,18 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import get, post
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from litestar_htmx import ClientRedirect, HTMXRequest, HTMXTemplate
 
 from node.api.routes.initiatives import register_initiative
+from node.authorization import may_see_initiative
 from node.bootstrap import Node
 from node.projections import queries
+from ui.auth import current_user, login_required, signed_in
 from ui.forms import Form, Submission, blank, parse
 from ui.i18n import Translator
-from ui.regional.auth import current_user, login_required
 from ui.regional.commands import execute
 from ui.regional.initiative_forms import COMMANDS, REGISTER
 from ui.regional.journey import journey
@@ -102,7 +103,7 @@ def register(
 ) -> Template | Redirect | ClientRedirect:
     tr = tr_for(request)
     submission = parse(tr, REGISTER, data)
-    user = current_user(request) or ""
+    user = signed_in(request)
     created = execute(tr, node, user, submission, register_initiative)
     if created is not None:
         return see_other(request, f"/initiatives/{created.id}?done={REGISTER.name}")
@@ -128,6 +129,8 @@ def _detail_context(
 ) -> dict[str, Any]:
     tr = tr_for(request)
     initiative = _initiative(node, initiative_id)
+    if not may_see_initiative(node.stores.read_models, signed_in(request), initiative_id):
+        raise PermissionDeniedException("this initiative is not accompanied by your structure")
     structures = {s["id"]: s["name"] for s in queries.structures(node.stores.read_models)}
     submissions: dict[str, Submission] = {name: blank(c.form) for name, c in COMMANDS.items()}
     if failed is not None:
@@ -178,7 +181,7 @@ def run_command(
     initiative = _initiative(node, initiative_id)
     tr = tr_for(request)
     submission = parse(tr, found.form, data)
-    done = execute(tr, node, current_user(request) or "", submission, found.handler, initiative_id)
+    done = execute(tr, node, signed_in(request), submission, found.handler, initiative_id)
     if done is not None and not request.htmx:
         return Redirect(f"/initiatives/{initiative_id}?done={command}", status_code=303)
     if done is not None:

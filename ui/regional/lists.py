@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Any, TypeVar
 
 from drais import territory
 from drais.vocabulary import Phase, Theme
 from node.bootstrap import Node
-from node.projections import queries
+from node.projections import queries, rights_queries
 from ui.i18n import N_
 from ui.tables import Column, Params, Row, Table
 
@@ -93,8 +94,22 @@ def _coverage(node: Node, params: Params) -> list[Row]:
     return list(matrix["by_phase"])
 
 
-def _initiative_href(row: Row) -> str:
-    return f"/initiatives/{row['id']}"
+def _beneficiaries(node: Node, params: Params) -> list[Row]:
+    """With their identity, so only for a logged-in user; a person who opposes the processing
+    of their data, or whose data was erased, is not listed (law 09-08)."""
+    rows = rights_queries.listable_beneficiaries(
+        node.stores.read_models, params.get("initiative") or None
+    )
+    for row in rows:
+        identity = node.app.identity_of(row["person_id"]) or {}
+        row.update(full_name=identity.get("full_name"), phone=identity.get("phone"))
+        row["consents"] = [purpose for purpose, given in row["consents"].items() if given]
+    return rows
+
+
+def _href(prefix: str) -> Callable[[Row], str]:
+    """The link from a row to its record's page."""
+    return lambda row: f"{prefix}/{row['id']}"
 
 
 TABLES: dict[str, Table] = {
@@ -104,7 +119,7 @@ TABLES: dict[str, Table] = {
             "members",
             N_("Alliance members"),
             (
-                Column("name", N_("Name")),
+                Column("name", N_("Name"), href=_href("/alliance/members")),
                 Column("actor_type", N_("Type of actor"), "actor_type"),
                 Column("role", N_("Role"), "role"),
                 Column("joined_on", N_("Joined on")),
@@ -139,7 +154,7 @@ TABLES: dict[str, Table] = {
             "structures",
             N_("Support structures"),
             (
-                Column("name", N_("Name")),
+                Column("name", N_("Name"), href=_href("/structures")),
                 Column("kind", N_("Kind"), "structure_kind"),
                 Column("provinces", N_("Provinces served"), "province"),
                 Column("registered_on", N_("Registered on")),
@@ -168,7 +183,7 @@ TABLES: dict[str, Table] = {
             "initiatives",
             N_("Initiatives"),
             (
-                Column("name", N_("Name"), href=_initiative_href),
+                Column("name", N_("Name"), href=_href("/initiatives")),
                 Column("theme", N_("Theme"), "theme"),
                 Column("province", N_("Province"), "province"),
                 Column("commune", N_("Commune")),
@@ -181,11 +196,26 @@ TABLES: dict[str, Table] = {
             _all_initiatives,
         ),
         Table(
+            "beneficiaries",
+            N_("Beneficiaries"),
+            (
+                Column("full_name", N_("Full name")),
+                Column("phone", N_("Phone")),
+                Column("initiative", N_("Initiative")),
+                Column("gender", N_("Sex"), "gender"),
+                Column("birth_year", N_("Year of birth"), numeric=True),
+                Column("province", N_("Province"), "province"),
+                Column("consents", N_("Consents given"), "consent"),
+            ),
+            _beneficiaries,
+            private=True,
+        ),
+        Table(
             "trainings",
             N_("Trainings"),
             (
                 Column("held_on", N_("Date")),
-                Column("topic", N_("Topic")),
+                Column("topic", N_("Topic"), href=_href("/trainings")),
                 Column("hours", N_("Hours"), numeric=True),
                 Column("participants", N_("Participants"), numeric=True),
             ),

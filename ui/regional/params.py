@@ -5,13 +5,10 @@ Explicit markers (Litestar ≥ 2.23) rather than inference, which Litestar 3 dro
 
 from __future__ import annotations
 
-from typing import Annotated, Any
-
 from litestar.di import NamedDependency
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
 
 from node.bootstrap import Node
+from ui.params import FormData
 
 NodeDep = NamedDependency[Node]
-FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+__all__ = ["FormData", "NodeDep"]

@@ -8,8 +8,8 @@ from litestar import Request
 from litestar.response import Redirect, Template
 from litestar_htmx import ClientRedirect, HTMXRequest
 
+from ui.auth import current_user
 from ui.i18n import Translator, translator
-from ui.regional.auth import current_user
 
 
 def tr_for(_request: Request[Any, Any, Any]) -> Translator:

@@ -14,7 +14,7 @@ from fastapi import APIRouter, HTTPException, Query, Response
 
 from drais.vocabulary import StudyStatus
 from node.api import errors
-from node.api.deps import Do, NodeDep, Reader
+from node.api.deps import Do, InitiativeReader, NodeDep, Reader
 from node.api.impact_schemas import (
     ApplicationIn,
     BeneficiaryIn,
@@ -165,7 +165,7 @@ def register_beneficiary(initiative_id: str, body: BeneficiaryIn, do: Do) -> Cre
 def list_beneficiaries(
     initiative_id: str,
     node: NodeDep,
-    _user: Reader,
+    _user: InitiativeReader,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> dict[str, Any]:

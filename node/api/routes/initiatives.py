@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from drais.vocabulary import Phase, Theme
 from node.api import errors
-from node.api.deps import Do, NodeDep, Reader
+from node.api.deps import Do, InitiativeReader, NodeDep
 from node.api.schemas import (
     AccompanimentEndIn,
     AccompanimentIn,
@@ -74,7 +74,7 @@ def list_initiatives(
 
 
 @router.get("/initiatives/{initiative_id}", responses=errors.PRIVATE_ONE)
-def get_initiative(initiative_id: str, node: NodeDep, _user: Reader) -> dict[str, Any]:
+def get_initiative(initiative_id: str, node: NodeDep, _user: InitiativeReader) -> dict[str, Any]:
     found = queries.initiative(node.stores.read_models, initiative_id)
     if found is None:
         raise NotFound(f"no initiative with id {initiative_id}", "id")
@@ -83,7 +83,7 @@ def get_initiative(initiative_id: str, node: NodeDep, _user: Reader) -> dict[str
 
 
 @router.get("/initiatives/{initiative_id}/history", responses=errors.PRIVATE_ONE)
-def history(initiative_id: str, node: NodeDep, _user: Reader) -> list[dict[str, Any]]:
+def history(initiative_id: str, node: NodeDep, _user: InitiativeReader) -> list[dict[str, Any]]:
     node.app.get_initiative(initiative_id)
     return queries.timeline(node.stores.read_models, initiative_id)
 
