@@ -15,6 +15,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -25,6 +26,7 @@ from sqlalchemy import (
     Engine,
     ForeignKey,
     MetaData,
+    Select,
     String,
     Table,
     select,
@@ -220,30 +222,21 @@ class Accounts:
         return None if row is None else User(row.login, row.role, row.structure_id)
 
     def users(self) -> list[dict[str, object]]:
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(
-                    users.c.login,
-                    users.c.role,
-                    users.c.structure_id,
-                    users.c.active,
-                    users.c.created_at,
-                ).order_by(users.c.login)
-            )
-            return [dict(row._mapping) for row in rows]
+        u = users.c
+        return self._rows(
+            select(u.login, u.role, u.structure_id, u.active, u.created_at).order_by(u.login)
+        )
 
     def tokens(self) -> list[dict[str, object]]:
+        """Every token issued, never the token itself (only its digest is kept)."""
+        t = api_tokens.c
+        return self._rows(
+            select(t.token_id, t.login, t.label, t.created_at, t.revoked_at).order_by(t.created_at)
+        )
+
+    def _rows(self, query: Select[Any]) -> list[dict[str, object]]:
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(
-                    api_tokens.c.token_id,
-                    api_tokens.c.login,
-                    api_tokens.c.label,
-                    api_tokens.c.created_at,
-                    api_tokens.c.revoked_at,
-                ).order_by(api_tokens.c.created_at)
-            )
-            return [dict(row._mapping) for row in rows]
+            return [dict(row._mapping) for row in conn.execute(query)]
 
 
 def bootstrap_user(token: str, configured: str | None) -> User | None:
