@@ -434,14 +434,18 @@ def msg_id(region: str, seq: int) -> str:
 
 def parse(message: bytes) -> Envelope:
     """Validate a federated event message: envelope, then its type's data."""
+    return parse_event(message)[0]
+
+
+def parse_event(message: bytes) -> tuple[Envelope, Strict]:
+    """A federated event message validated, with its validated data (validated once)."""
     try:
         envelope = Envelope.model_validate_json(message)
-        envelope.payload()
+        return envelope, envelope.payload()
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "message"
         raise ContractError(f"{where}: {first['msg']}") from None
-    return envelope
 
 
 def parse_heartbeat(message: bytes) -> Heartbeat:

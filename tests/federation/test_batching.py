@@ -9,17 +9,20 @@ of a message of the same batch, a gap, a forgery, a broken chain.
 from __future__ import annotations
 
 import json
+import tempfile
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from nacl.signing import SigningKey
 from sqlalchemy import Engine, select
 
 from drais.database import engine_for
 from drais.keys import RegionKeys
-from federation import contract, projections
+from federation import consumer, contract, projections
 from federation.admission import RegionCard, admit
 from federation.consumer import Verdict, judge_all
 from federation.store import dead_letters, metadata, national_log, regions
@@ -31,21 +34,27 @@ NOW = datetime(2025, 6, 15, 12, 0, tzinfo=UTC)
 KEY = SigningKey(bytes(range(32)))
 
 
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
+def prepared(database_url: str) -> Engine:
+    """A federation database that admitted MA-09."""
     engine = engine_for(database_url)
     metadata.create_all(engine)
     projections.create(engine)
     admit(
         engine, RegionCard(region="MA-09", name="Souss", verify_key=KEY.verify_key.encode().hex())
     )
+    return engine
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = prepared(database_url)
     yield engine
     engine.dispose()
 
 
-def messages(n: int, key: SigningKey = KEY) -> list[Message]:
+def messages(n: int, key: SigningKey = KEY, region: str = "MA-09") -> list[Message]:
     """A region's first n messages: member joins, then an initiative and its accompaniment."""
-    chain = Chain(RegionKeys("MA-09", b"s" * 32, key))
+    chain = Chain(RegionKeys(region, b"s" * 32, key))
     subject = s.pseudonym
 
     def shared(i: int) -> Shared:
@@ -190,11 +199,7 @@ def test_one_batch_or_one_message_at_a_time_give_the_same_result(
     metadata.drop_all(engine)
     projections.metadata.drop_all(engine)
     engine.dispose()
-    one_by_one = engine_for(database_url)
-    metadata.create_all(one_by_one)
-    projections.create(one_by_one)
-    card = RegionCard(region="MA-09", name="Souss", verify_key=KEY.verify_key.encode().hex())
-    admit(one_by_one, card)
+    one_by_one = prepared(database_url)
     single = [v for [v] in judged(one_by_one, *([message] for message in stream))]
     assert single == verdicts
     assert state(one_by_one) == together
@@ -216,3 +221,114 @@ def test_rebuilding_in_small_pages_gives_the_same_tables(
         assert s.snapshot(engine) == incremental
         assert projections.rebuild(engine, s.scenario()) == len(s.scenario())
         assert s.snapshot(engine) == incremental
+
+
+# -- one signature per region and batch -----------------------------------------------------
+
+
+@pytest.fixture
+def signatures(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The seq of every message whose signature the consumer checks, in order."""
+    checked: list[int] = []
+    verify = consumer.verify_signature
+
+    def counting(document: dict[str, Any], public_key_hex: str) -> bool:
+        checked.append(int(document.get("seq", 0)))  # 0: a heartbeat
+        return verify(document, public_key_hex)
+
+    monkeypatch.setattr(consumer, "verify_signature", counting)
+    return checked
+
+
+def test_a_linked_batch_checks_only_its_last_signature(
+    engine: Engine, signatures: list[int]
+) -> None:
+    m = messages(6)
+    first, second = judged(engine, m[:3], m[3:])
+    assert outcomes(first + second) == ["applied"] * 6
+    assert signatures == [3, 6]  # the tails vouch for the messages they chain to
+    assert [seq for seq, _ in state(engine)["log"]] == [1, 2, 3, 4, 5, 6]
+
+
+def test_a_forged_last_message_is_named_and_the_ones_before_it_applied(
+    engine: Engine, signatures: list[int]
+) -> None:
+    m = messages(4)
+    stranger = forged(m[3], SigningKey(bytes(32)))  # links to m[2], another key
+    [verdicts] = judged(engine, [m[0], m[1], m[2], stranger])
+    assert outcomes(verdicts) == ["applied", "applied", "applied", "dead_letter"]
+    assert signatures == [4, 1, 2, 3, 4]  # the tail failed: each one checked on its own
+    assert state(engine)["letters"] == [(4, "bad signature")]
+    [verdicts] = judged(engine, [m[3]])
+    assert outcomes(verdicts) == ["applied"]
+
+
+def test_a_corrupt_signature_in_mid_batch_breaks_the_run_and_is_named(engine: Engine) -> None:
+    m = messages(4)
+    document = json.loads(m[1].body)
+    corrupt = (m[1].subject, contract.canonical({**document, "sig": "0" * 128}))
+    [verdicts] = judged(engine, [m[0], corrupt, m[1], m[2], m[3]])
+    assert outcomes(verdicts) == ["applied", "dead_letter", "applied", "applied", "applied"]
+    after = state(engine)
+    assert after["letters"] == [(2, "bad signature")]
+    assert after["region"]["chain_ok"] is True and after["region"]["last_seq"] == 4
+
+
+def test_a_forgery_of_one_region_leaves_another_regions_run_vouched(
+    engine: Engine, signatures: list[int]
+) -> None:
+    other = SigningKey(bytes(range(1, 33)))
+    card = RegionCard(region="MA-01", name="Tanger", verify_key=other.verify_key.encode().hex())
+    admit(engine, card)
+    ours, theirs = messages(3), messages(3, other, "MA-01")
+    stranger = forged(ours[2], SigningKey(bytes(32)))
+    [verdicts] = judged(engine, [ours[0], theirs[0], ours[1], theirs[1], stranger, theirs[2]])
+    assert outcomes(verdicts) == ["applied"] * 4 + ["dead_letter", "applied"]
+    assert sorted(signatures) == [1, 2, 3, 3, 3]  # MA-01's tail; MA-09's, then each
+
+
+STRANGER = SigningKey(bytes(32))
+FORGED_3 = forged(messages(5)[2], STRANGER)  # seq 3 by a stranger
+POOL: list[Sent] = [
+    *messages(5),
+    FORGED_3,
+    forged(messages(5)[3], STRANGER, prev=contract.digest(FORGED_3[1])),  # chained to it
+    forged(messages(5)[4], STRANGER),  # the last one by a stranger
+    forged(messages(5)[3], prev="e" * 64),  # seq 4 off the chain
+]
+HONEST = {contract.digest(message.body) for message in messages(5)}
+
+
+@st.composite
+def streams(draw: st.DrawFn) -> list[int]:
+    """The region's messages in order, some left out, with repeats, forgeries and
+    stragglers slipped in anywhere: indices into POOL."""
+    stream = [i for i in range(5) if draw(st.booleans()) or i < 2]
+    for extra in draw(st.lists(st.integers(0, len(POOL) - 1), max_size=6)):
+        stream.insert(draw(st.integers(0, len(stream))), extra)
+    return stream
+
+
+@settings(max_examples=40, deadline=None)
+@given(streams())
+@example([0, 1, 5, 6, 2, 3, 4])  # a forged branch, two messages long
+@example([0, 1, 2, 3, 7])  # a forged last message
+def test_any_stream_judged_as_one_batch_equals_one_by_one(picks: list[int]) -> None:
+    """Duplicates, gaps, forgeries and reorderings: vouching a batch by its last signatures
+    accepts and refuses exactly what checking every signature one message at a time does,
+    and never logs a forgery."""
+    stream = [POOL[pick] for pick in picks]
+    with tempfile.TemporaryDirectory() as directory:
+        together = prepared(f"sqlite:///{directory}/batch.sqlite3")
+        single = prepared(f"sqlite:///{directory}/single.sqlite3")
+        try:
+            [verdicts] = judged(together, stream)
+            with pytest.MonkeyPatch.context() as patch:  # the reference checks every signature
+                patch.setattr(consumer._Batch, "_vouch", lambda self: set())
+                reference = [v for [v] in judged(single, *([message] for message in stream))]
+            assert reference == verdicts
+            assert state(together) == state(single)
+            assert {h for _, h in state(together)["log"]} <= HONEST
+        finally:
+            together.dispose()
+            single.dispose()
