@@ -279,7 +279,7 @@ async def node_throughput(system: Recorded) -> float:
     start = time.perf_counter()
     tasks += [asyncio.create_task(node.forwarder.run(stop)) for node in system.nodes]
     await wait_until(
-        lambda: federation.counters.applied >= total, "the national log filling", 0.002
+        lambda: federation.counters.applied >= total, "the national log filling", 0.005
     )
     elapsed = time.perf_counter() - start
     await stop_tasks(stop, tasks)

@@ -82,6 +82,10 @@ class RegionKeys:
     def public_hex(self) -> str:
         return bytes(self.verify_key).hex()
 
+    def sign(self, message: bytes) -> bytes:
+        """The Ed25519 signature of `message` (64 bytes, without the message)."""
+        return self.signing_key.sign(message).signature
+
 
 def region_keys(region: str, hmac_file: Path, signing_file: Path) -> RegionKeys:
     """Load the region's keys, generating any that do not exist yet."""

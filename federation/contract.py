@@ -17,6 +17,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import json
+from collections.abc import Callable
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
@@ -406,6 +407,25 @@ def canonical(document: dict[str, Any]) -> bytes:
 def unsigned(document: dict[str, Any]) -> bytes:
     """The bytes a signature covers: the document without its signature."""
     return canonical({k: v for k, v in document.items() if k != "sig"})
+
+
+def signed(document: dict[str, Any], sign: Callable[[bytes], bytes]) -> bytes:
+    """The canonical bytes of `document` with `sig`, the hex of `sign(unsigned(document))`.
+
+    Encoded once: the keys sorting before `sig` and those after are encoded apart, the
+    unsigned bytes joined from them and the signature spliced in between, which is byte for
+    byte what `canonical` gives for the signed document."""
+    if "sig" in document:
+        raise ValueError("the document is signed already")
+    before = canonical({key: value for key, value in document.items() if key < "sig"})[1:-1]
+    after = canonical({key: value for key, value in document.items() if key > "sig"})[1:-1]
+    signature = sign(_braced(before, after)).hex()
+    return _braced(before, f'"sig":"{signature}"'.encode(), after)
+
+
+def _braced(*members: bytes) -> bytes:
+    """A JSON object from its encoded members, the empty ones left out."""
+    return b"{" + b",".join(member for member in members if member) + b"}"
 
 
 def digest(message: bytes) -> str:

@@ -94,8 +94,7 @@ class Chain:
             "kid": self.kid,
             "pkid": self.pkid,
         }
-        document["sig"] = self.keys.signing_key.sign(contract.unsigned(document)).signature.hex()
-        body = contract.canonical(document)
+        body = contract.signed(document, self.keys.sign)
         self.head = contract.digest(body)
         return Message(self.seq, contract.subject_of(self.keys.region, shared.type), body)
 
@@ -157,6 +156,7 @@ class Outbox:
             messages = [
                 chain.seal(shared)
                 for notification in notifications
+                if privacy.reads(notification.topic)
                 for shared in privacy.apply(self.app.mapper.to_domain_event(notification))
             ]
             if messages:
@@ -229,8 +229,10 @@ class Outbox:
             )
 
     def status(self) -> dict[str, Any]:
-        with self.engine.connect() as conn:
-            row = conn.execute(select(state_table)).one()
+        progress = state_table.c.position, state_table.c.seq, state_table.c.head
+        acked = state_table.c.acked_seq, state_table.c.acked_at
+        with self.engine.connect() as conn:  # not the filter's memory: large, and not needed
+            row = conn.execute(select(*progress, *acked)).one()
             return {
                 "log_position": row.position,
                 "head_seq": row.seq,

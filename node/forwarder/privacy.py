@@ -79,6 +79,12 @@ class PrivacyFilter:
     def pseudonym(self, identifier: str) -> str:
         return hmac.new(self._secret, identifier.encode(), hashlib.sha256).hexdigest()[:32]
 
+    @staticmethod
+    def reads(topic: str) -> bool:
+        """Whether events of this topic (`module:Class.Event`) can have consequences: the
+        others need not even be decoded."""
+        return topic.rpartition(":")[2] in _RULES
+
     def apply(self, event: Event) -> list[Shared]:
         """The anonymized consequences of one domain event (often one, sometimes none)."""
         rule = _RULES.get(type(event).__qualname__)

@@ -181,5 +181,6 @@ class Forwarder:
             "sent_at": _now(),
             "kid": keys.kid,
         }
-        document["sig"] = keys.signing_key.sign(contract.unsigned(document)).signature.hex()
-        await nc.publish(contract.heartbeat_subject(self.region), contract.canonical(document))
+        await nc.publish(
+            contract.heartbeat_subject(self.region), contract.signed(document, keys.sign)
+        )

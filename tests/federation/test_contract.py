@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from federation import contract
 
@@ -107,3 +109,32 @@ def test_a_roll_up_names_nobody() -> None:
         contract.parse(contract.canonical(roll_up))
     assert "no subject" in refused.value.reason
     assert contract.parse(contract.canonical({**roll_up, "subject": None})).subject is None
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@given(st.dictionaries(st.text().filter(lambda key: key != "sig"), JSON_VALUES, max_size=8))
+def test_a_document_signed_in_one_encoding_is_its_canonical_signed_form(
+    document: dict[str, object],
+) -> None:
+    covered: list[bytes] = []
+
+    def sign(data: bytes) -> bytes:
+        covered.append(data)
+        return bytes(range(64))
+
+    body = contract.signed(document, sign)
+    assert covered == [contract.canonical(document)]
+    signed_document = {**document, "sig": bytes(range(64)).hex()}
+    assert body == contract.canonical(signed_document)
+    assert contract.unsigned(json.loads(body)) == covered[0]
+
+
+def test_a_signed_document_is_not_signed_again() -> None:
+    with pytest.raises(ValueError, match="signed already"):
+        contract.signed(message(), lambda data: bytes(64))
