@@ -2,11 +2,12 @@
 
 `federation_throughput`: events recorded beforehand on three nodes (member joins and
 initiative registrations through `NodeApplication`); with the clock running, each node's
-`Forwarder` derives, seals and publishes them and the `Federation` consumes them (verify,
-append to the national log, project, ack) until its counters show every one applied. The
-forwarders and the federation share this process and its event loop. Baseline: raw nats-py
-`publish_async` of the same message bodies into a fresh stream, in batches of the forwarder's
-size, then a durable pull consumer fetching and acking them all in batches of the consumer's.
+`Forwarder`, each node in a child process of its own as deployed, derives, seals and publishes
+them and the `Federation` in this process consumes them (verify, append to the national log,
+project, ack) until its counters show every one applied. Baseline: one child per region
+publishing the same message bodies raw (nats-py `publish_async` into a fresh stream, in batches
+of the forwarder's size) while a durable pull consumer here fetches and acks them in batches of
+the consumer's.
 
 `federation_lag_*`: twelve nodes in one child process, each recording member joins at a steady
 rate through `NodeApplication` and poking its forwarder as the API does; the federation's
@@ -21,7 +22,8 @@ Baseline: reading the same rows in the same pages and JSON-decoding each body.
 
 Each repetition starts from a fresh nats-server (on a free port) and fresh stores; the node
 side and its baseline alternate which goes first. The children are this module:
-`python -m bench.federation rebuild|decode|lag-nodes|lag-raw …` (see `main`).
+`python -m bench.federation rebuild|decode|throughput-node|throughput-raw|lag-nodes|lag-raw …`
+(see `main`).
 """
 
 from __future__ import annotations
@@ -197,6 +199,57 @@ def national_count(federation: Federation) -> int:
         return int(conn.execute(select(func.count()).select_from(national_log)).scalar_one())
 
 
+class Sender:
+    """A sending child: started, its cards read, told to go, its record read back."""
+
+    def __init__(self, *argv: str, log: Path) -> None:
+        self.argv = [sys.executable, "-m", "bench.federation", *argv]
+        self.log = log
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> list[dict[str, Any]]:
+        """Start the child; its first line: what it is ready with (JSON)."""
+        with self.log.open("wb") as log:
+            self.process = await asyncio.create_subprocess_exec(
+                *self.argv, cwd=ROOT, stdin=PIPE, stdout=PIPE, stderr=log, limit=2**26
+            )
+        cards: list[dict[str, Any]] = json.loads(await self._line())
+        return cards
+
+    async def signal(self) -> None:
+        """Tell the child to go."""
+        assert self.process is not None and self.process.stdin is not None
+        self.process.stdin.write(b"go\n")
+        await self.process.stdin.drain()
+
+    async def result(self) -> str:
+        """The child's last line, once it exited."""
+        line = await self._line()
+        assert self.process is not None
+        await self.process.wait()
+        return line
+
+    async def go(self) -> Sent:
+        await self.signal()
+        return Sent.loads(await self.result())
+
+    async def _line(self) -> str:
+        assert self.process is not None and self.process.stdout is not None
+        line = await asyncio.wait_for(self.process.stdout.readline(), WAIT_SECONDS)
+        if not line:
+            await self.process.wait()
+            raise RuntimeError(
+                f"{' '.join(self.argv[2:])} exited with {self.process.returncode}:\n"
+                + self.log.read_text(errors="replace")[-3000:]
+            )
+        return line.decode()
+
+    async def stop(self) -> None:
+        if self.process is not None and self.process.returncode is None:
+            self.process.kill()
+            await self.process.wait()
+
+
 # -- 1. end-to-end throughput ---------------------------------------------------------------
 
 
@@ -269,55 +322,168 @@ def recorded(directory: Path, url: str, n: int) -> Recorded:
     return Recorded(nodes, federation, messages)
 
 
-async def node_throughput(system: Recorded) -> float:
-    """Seconds from starting the forwarders until the federation applied every message."""
+async def forward_together(system: Recorded) -> None:
+    """Every recorded message forwarded and applied, the forwarders and the federation in
+    this process (for benchmarks that need the national side filled, not timed)."""
     federation, total = system.federation, len(system.messages)
     stop = asyncio.Event()
     tasks = [asyncio.create_task(federation.consume(stop))]
     await wait_until(lambda: federation.connected, "the federation's connection")
-    gc.collect()
-    start = time.perf_counter()
     tasks += [asyncio.create_task(node.forwarder.run(stop)) for node in system.nodes]
-    await wait_until(
-        lambda: federation.counters.applied >= total, "the national log filling", 0.005
-    )
-    elapsed = time.perf_counter() - start
+    await wait_until(lambda: federation.counters.applied >= total, "the national log filling")
     await stop_tasks(stop, tasks)
-    if national_count(federation) != total or federation.counters.dead_letter:
+    check_national_log(system)
+
+
+def check_national_log(system: Recorded) -> None:
+    federation = system.federation
+    if national_count(federation) != len(system.messages) or federation.counters.dead_letter:
         raise RuntimeError("the national log does not hold exactly the recorded events")
+
+
+def by_region(messages: Sequence[Message]) -> dict[str, list[Message]]:
+    found: dict[str, list[Message]] = {}
+    for message in messages:
+        found.setdefault(message.subject.split(".")[2], []).append(message)
+    return found
+
+
+async def timed(senders: Sequence[Sender], done: Callable[[], bool], what: str) -> float:
+    """Start the sending children, wait until each is ready, tell them all to go at once;
+    the seconds from "go" until `done()`, once every child reported."""
+    try:
+        for sender in senders:
+            await sender.start()
+        gc.collect()
+        start = time.perf_counter()
+        for sender in senders:
+            await sender.signal()
+        await wait_until(done, what, 0.005)
+        elapsed = time.perf_counter() - start
+        for sender in senders:
+            await sender.result()
+    finally:
+        for sender in senders:
+            await sender.stop()
     return elapsed
 
 
-async def raw_throughput(url: str, messages: Sequence[Message], round_no: int) -> float:
-    """Seconds to publish `messages` raw, then fetch and ack them all."""
+async def node_throughput(system: Recorded, directory: Path, url: str) -> float:
+    """Seconds from telling each region's node (its own process) to forward until the
+    federation (this process) applied every message."""
+    federation, total = system.federation, len(system.messages)
+    stop = asyncio.Event()
+    consuming = asyncio.create_task(federation.consume(stop))
+    await wait_until(lambda: federation.connected, "the federation's connection")
+    senders = [
+        Sender(
+            "throughput-node",
+            url,
+            str(directory),
+            region,
+            str(len(messages)),
+            log=directory / f"{region}.log",
+        )
+        for region, messages in by_region(system.messages).items()
+    ]
+    elapsed = await timed(
+        senders, lambda: federation.counters.applied >= total, "the national log filling"
+    )
+    await stop_tasks(stop, [consuming])
+    check_national_log(system)
+    return elapsed
+
+
+def forward_node(url: str, directory: Path, region: str, expected: int) -> None:
+    """Child: a region's node, its forwarder started on "go" and run until the stream
+    acknowledged its `expected` messages."""
+    with clean_environment():
+        node = node_for(directory, region, url)
+        try:
+            print("[]", flush=True)
+            sys.stdin.readline()
+            gc.collect()
+            gc.freeze()
+            asyncio.run(forward_until(node, expected))
+            print(json.dumps({"forwarded": expected}), flush=True)
+        finally:
+            node.close()
+
+
+async def forward_until(node: Node, expected: int) -> None:
+    stop = asyncio.Event()
+    forwarding = asyncio.create_task(node.forwarder.run(stop))
+    await wait_until(
+        lambda: node.outbox.status()["forwarded_seq"] >= expected, "the node forwarding", 0.02
+    )
+    await stop_tasks(stop, [forwarding])
+
+
+async def raw_throughput(
+    directory: Path, url: str, messages: Sequence[Message], round_no: int
+) -> float:
+    """Seconds from telling a raw publisher per region (each its own process) to publish
+    its messages until a raw pull consumer here fetched and acked them all."""
     listener = await nats.connect(url)
+    received = 0
+    stop = asyncio.Event()
     try:
         subscription = await raw_subscription(listener, round_no)
-        outgoing = [(raw_subject(m.subject, round_no), m.body, m.msg_id) for m in messages]
-        gc.collect()
-        start = time.perf_counter()
-        nc = await nats.connect(url)
-        js = nc.jetstream()
-        for first in range(0, len(outgoing), PUBLISH_BATCH):
-            futures = [
-                await js.publish_async(subject, body, headers={"Nats-Msg-Id": msg_id})
-                for subject, body, msg_id in outgoing[first : first + PUBLISH_BATCH]
-            ]
-            await asyncio.gather(*futures)
-        received = 0
-        deadline = time.perf_counter() + WAIT_SECONDS
-        while received < len(outgoing):
-            if time.perf_counter() > deadline:
-                raise RuntimeError("the raw consumer did not receive every message")
-            batch = await fetch(subscription)
-            for message in batch:
-                await message.ack()
-            received += len(batch)
-        elapsed = time.perf_counter() - start
-        await nc.close()
+
+        async def consume() -> None:
+            nonlocal received
+            while not stop.is_set():
+                batch = await fetch(subscription)
+                for message in batch:
+                    await message.ack()
+                received += len(batch)
+
+        senders = []
+        for region, sent in by_region(messages).items():
+            bodies = directory / f"raw-{region}.jsonl"
+            bodies.write_text(
+                "".join(
+                    json.dumps([raw_subject(m.subject, round_no), m.body.decode(), m.msg_id]) + "\n"
+                    for m in sent
+                )
+            )
+            senders.append(
+                Sender("throughput-raw", url, str(bodies), log=directory / f"raw-{region}.log")
+            )
+        consuming = asyncio.create_task(consume())
+        elapsed = await timed(
+            senders, lambda: received >= len(messages), "the raw consumer receiving"
+        )
+        await stop_tasks(stop, [consuming])
     finally:
         await listener.close()
     return elapsed
+
+
+def publish_raw(url: str, bodies: Path) -> None:
+    """Child: on "go", publish the file's messages raw, then say how many."""
+    outgoing = [tuple(json.loads(line)) for line in bodies.read_text().splitlines()]
+    print("[]", flush=True)
+    sys.stdin.readline()
+    gc.collect()
+    gc.freeze()
+    asyncio.run(publish_batches(url, outgoing))
+    print(json.dumps({"published": len(outgoing)}), flush=True)
+
+
+async def publish_batches(url: str, outgoing: Sequence[tuple[str, str, str]]) -> None:
+    """`publish_async` in batches of the forwarder's size, each batch's acks awaited."""
+    nc = await nats.connect(url)
+    try:
+        js = nc.jetstream()
+        for first in range(0, len(outgoing), PUBLISH_BATCH):
+            futures = [
+                await js.publish_async(subject, body.encode(), headers={"Nats-Msg-Id": msg_id})
+                for subject, body, msg_id in outgoing[first : first + PUBLISH_BATCH]
+            ]
+            await asyncio.gather(*futures)
+    finally:
+        await nc.close()
 
 
 def throughput_round(n: int, node_first: bool, round_no: int) -> tuple[float, float]:
@@ -326,13 +492,20 @@ def throughput_round(n: int, node_first: bool, round_no: int) -> tuple[float, fl
         directory = Path(tmp)
         with nats_server(directory) as server:
             system = recorded(directory, server.url, n)
+            for node in system.nodes:  # each is opened again by its own process
+                node.close()
             try:
 
                 async def both() -> tuple[float, float]:
                     seconds: dict[str, float] = {}
                     sides: list[tuple[str, Callable[[], Awaitable[float]]]] = [
-                        ("node", lambda: node_throughput(system)),
-                        ("raw", lambda: raw_throughput(server.url, system.messages, round_no)),
+                        ("node", lambda: node_throughput(system, directory, server.url)),
+                        (
+                            "raw",
+                            lambda: raw_throughput(
+                                directory, server.url, system.messages, round_no
+                            ),
+                        ),
                     ]
                     for label, run in sides if node_first else reversed(sides):
                         seconds[label] = await run()
@@ -340,7 +513,7 @@ def throughput_round(n: int, node_first: bool, round_no: int) -> tuple[float, fl
 
                 node_seconds, raw_seconds = asyncio.run(both())
             finally:
-                system.close()
+                system.federation.engine.dispose()
     return n / node_seconds, n / raw_seconds
 
 
@@ -366,18 +539,21 @@ def throughput(config: RunConfig) -> Result:
         target=THROUGHPUT_TARGET,
         description=(
             f"{n} events recorded beforehand on {len(THROUGHPUT_REGIONS)} nodes (half member "
-            "joins, half initiative registrations, one message each); clock from starting the "
-            f"forwarders (derive and seal a batch of {OUTBOX_BATCH} log notifications at a time, "
-            f"`publish_async` what it gave, at most {PUBLISH_BATCH} at once) until the "
-            f"`Federation` consumer (fetch {FETCH_BATCH}, verify each, then append to the "
-            "national log, project and advance the regions with a few statements per batch, "
-            "one transaction per batch, ack) applied them all, "
-            "forwarders and consumer sharing one process and event loop. Baseline: the same "
-            f"message bodies published raw with `publish_async` (batches of {PUBLISH_BATCH}, "
-            "same `Nats-Msg-Id` headers) into a fresh stream configured like the national "
-            f"one, then fetched ({FETCH_BATCH}) and acked by a durable pull consumer — "
-            "publishing first, consuming after, where the product overlaps the two. Fresh "
-            "nats-server per repetition, sides in alternating order (node side per "
+            "joins, half initiative registrations, one message each). Each node runs in its "
+            "own process and the federation in the benchmark's, as deployed; the clock runs "
+            "from telling the ready nodes to go until the federation applied every event. "
+            "Each node's forwarder connects, derives and seals "
+            f"{OUTBOX_BATCH} log notifications at a time while `publish_async` sends what it "
+            f"sealed before (at most {PUBLISH_BATCH} at once, acks awaited); the `Federation` "
+            f"consumer fetches {FETCH_BATCH} (the next fetch in flight while a batch is judged), "
+            "verifies them (one signature per region and batch, the chain for the rest), "
+            "appends them to the national log, projects them and advances the regions in one "
+            "transaction per batch, then acks. Baseline: the same message bodies published raw "
+            f"by one process per region (connect, `publish_async` in batches of {PUBLISH_BATCH}, "
+            "acks awaited, same `Nats-Msg-Id` headers) into a fresh stream configured like the "
+            f"national one, fetched ({FETCH_BATCH}) and acked by a durable pull consumer in the "
+            "benchmark's process, the clock from go until the last ack. Fresh nats-server per "
+            "repetition, sides in alternating order (node side per "
             f"repetition: {', '.join(f'{rate:,.0f}' for rate in node_rates)} events/s)."
         ),
     )
@@ -601,47 +777,6 @@ def lag_raw(url: str, schedule: Schedule, round_no: int) -> None:
     gc.collect()
     gc.freeze()
     print(asyncio.run(publish_steadily(url, schedule, round_no)).dumps(), flush=True)
-
-
-class Sender:
-    """A sending child: started, its cards read, told to go, its record read back."""
-
-    def __init__(self, *argv: str, log: Path) -> None:
-        self.argv = [sys.executable, "-m", "bench.federation", *argv]
-        self.log = log
-        self.process: asyncio.subprocess.Process | None = None
-
-    async def start(self) -> list[dict[str, Any]]:
-        with self.log.open("wb") as log:
-            self.process = await asyncio.create_subprocess_exec(
-                *self.argv, cwd=ROOT, stdin=PIPE, stdout=PIPE, stderr=log, limit=2**26
-            )
-        cards: list[dict[str, Any]] = json.loads(await self._line())
-        return cards
-
-    async def go(self) -> Sent:
-        assert self.process is not None and self.process.stdin is not None
-        self.process.stdin.write(b"go\n")
-        await self.process.stdin.drain()
-        sent = Sent.loads(await self._line())
-        await self.process.wait()
-        return sent
-
-    async def _line(self) -> str:
-        assert self.process is not None and self.process.stdout is not None
-        line = await asyncio.wait_for(self.process.stdout.readline(), WAIT_SECONDS)
-        if not line:
-            await self.process.wait()
-            raise RuntimeError(
-                f"{' '.join(self.argv[2:])} exited with {self.process.returncode}:\n"
-                + self.log.read_text(errors="replace")[-3000:]
-            )
-        return line.decode()
-
-    async def stop(self) -> None:
-        if self.process is not None and self.process.returncode is None:
-            self.process.kill()
-            await self.process.wait()
 
 
 async def node_lag(directory: Path, url: str, schedule: Schedule) -> Lags:
@@ -1203,6 +1338,8 @@ def rebuild(config: RunConfig) -> list[Result]:
 
 USAGE = """usage: python -m bench.federation COMMAND …
   rebuild DATABASE | decode DATABASE
+  throughput-node URL DIRECTORY REGION EXPECTED
+  throughput-raw URL BODIES
   lag-nodes URL DIRECTORY REGIONS RATE SECONDS WARMUP
   lag-raw URL ROUND REGIONS RATE SECONDS WARMUP"""
 
@@ -1212,6 +1349,10 @@ def main(argv: Sequence[str]) -> None:
     match list(argv):
         case ["rebuild" | "decode" as kind, database]:
             print(json.dumps(asdict(child(kind, Path(database)))), flush=True)
+        case ["throughput-node", url, directory, region, expected]:
+            forward_node(url, Path(directory), region, int(expected))
+        case ["throughput-raw", url, bodies]:
+            publish_raw(url, Path(bodies))
         case ["lag-nodes", url, directory, *schedule]:
             lag_nodes(url, Path(directory), Schedule.parse(schedule))
         case ["lag-raw", url, round_no, *schedule]:

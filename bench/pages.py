@@ -34,9 +34,9 @@ from bench.federation import (
     admit_node,
     expected_messages,
     federation_for,
+    forward_together,
     nats_server,
     node_for,
-    node_throughput,
 )
 from bench.http_latency import TOKEN, Request, paired_latencies, serving
 from bench.http_server import REGION as SERVED
@@ -106,7 +106,7 @@ def seed(directory: Path, nats_url: str, size: str) -> Seeded:
         nodes.append(node)
     system = Recorded(nodes, federation, [m for n in nodes for m in expected_messages(n)])
     try:
-        asyncio.run(node_throughput(system))
+        asyncio.run(forward_together(system))
         reads = nodes[0].stores.read_models
         return Seeded(
             directory,

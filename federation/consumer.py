@@ -336,15 +336,30 @@ class Consumer:
         )
 
     async def run(self, stop: asyncio.Event) -> None:
+        """Fetch and handle until `stop`. The next fetch is in flight while a batch is
+        judged; what it brings is handled before returning, never left unacknowledged."""
         subscription = await self.subscription()
-        while not stop.is_set():
-            if self.nc.is_closed:
-                raise ConnectionError("connection closed")
+
+        async def fetch() -> list[Msg]:
             try:
-                messages = await subscription.fetch(self.batch, timeout=0.5)
+                messages: list[Msg] = await subscription.fetch(self.batch, timeout=0.5)
             except (FetchTimeoutError, TimeoutError):
-                continue
-            await self.handle(messages)
+                return []
+            return messages
+
+        fetching = asyncio.ensure_future(fetch())
+        try:
+            while not stop.is_set():
+                if self.nc.is_closed:
+                    raise ConnectionError("connection closed")
+                messages = await fetching
+                fetching = asyncio.ensure_future(fetch())
+                if messages:
+                    await self.handle(messages)
+            if last := await fetching:
+                await self.handle(last)
+        finally:
+            fetching.cancel()
 
     async def handle(self, messages: list[Msg]) -> None:
         verdicts = await asyncio.to_thread(self._judge_all, messages)

@@ -105,17 +105,21 @@ class Forwarder:
         while not stop.is_set():
             if nc.is_closed:
                 raise ConnectionError("connection closed")
-            # One batch at a time: the first messages are on their way while later ones are
-            # still being derived.
-            derived = await asyncio.to_thread(self.outbox.derive_batch)
-            if self._resend_from is not None:
-                await self._resend(js)
-            sent = await self._send(js, self.outbox.status()["forwarded_seq"])
+            # The next batch is derived while what is stored already goes out and its acks
+            # come back: deriving is CPU and disk, sending mostly waiting on the stream. A poke
+            # from now on wakes the wait below at once.
+            self._wake.clear()
+            deriving = asyncio.ensure_future(asyncio.to_thread(self.outbox.derive_batch))
+            try:
+                if self._resend_from is not None:
+                    await self._resend(js)
+                sent = await self._send(js, self.outbox.status()["forwarded_seq"])
+            finally:
+                derived = await deriving
             if loop.time() - self._last_heartbeat >= self.heartbeat_seconds:
                 await self._heartbeat(nc)
                 self._last_heartbeat = loop.time()
             if not sent and derived is None:
-                self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
 
