@@ -16,7 +16,6 @@ replaying the log from the start, so the same log always gives the same messages
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import re
 from dataclasses import dataclass
@@ -77,7 +76,7 @@ class PrivacyFilter:
         self._trained = set(self.state["trained"])
 
     def pseudonym(self, identifier: str) -> str:
-        return hmac.new(self._secret, identifier.encode(), hashlib.sha256).hexdigest()[:32]
+        return hmac.digest(self._secret, identifier.encode(), "sha256").hex()[:32]
 
     @staticmethod
     def reads(topic: str) -> bool:
