@@ -116,6 +116,8 @@ class Forwarder:
                 sent = await self._send(js, self.outbox.status()["forwarded_seq"])
             finally:
                 derived = await deriving
+            if derived and not sent:  # nothing was waiting: send what was just derived now
+                sent = await self._send(js, self.outbox.status()["forwarded_seq"])
             if loop.time() - self._last_heartbeat >= self.heartbeat_seconds:
                 await self._heartbeat(nc)
                 self._last_heartbeat = loop.time()
