@@ -102,22 +102,23 @@ class Forwarder:
         await nc.subscribe(contract.resend_subject(self.region), cb=self._on_resend)
         self.link.up()
         loop = asyncio.get_running_loop()
+        backlog = False
         while not stop.is_set():
             if nc.is_closed:
                 raise ConnectionError("connection closed")
-            # The next batch is derived while what is stored already goes out and its acks
-            # come back: deriving is CPU and disk, sending mostly waiting on the stream. A poke
-            # from now on wakes the wait below at once.
-            self._wake.clear()
-            deriving = asyncio.ensure_future(asyncio.to_thread(self.outbox.derive_batch))
-            try:
-                if self._resend_from is not None:
-                    await self._resend(js)
-                sent = await self._send(js, self.outbox.status()["forwarded_seq"])
-            finally:
-                derived = await deriving
-            if derived and not sent:  # nothing was waiting: send what was just derived now
-                sent = await self._send(js, self.outbox.status()["forwarded_seq"])
+            self._wake.clear()  # a poke from now on wakes the wait below at once
+            if backlog:
+                # More may be waiting: derive the next batch while the last one goes out and
+                # its acks come back (deriving is CPU and disk, sending mostly waiting).
+                deriving = asyncio.ensure_future(asyncio.to_thread(self.outbox.derive_batch))
+                try:
+                    sent = await self._send_stored(js)
+                finally:
+                    derived = await deriving
+            else:
+                derived = await asyncio.to_thread(self.outbox.derive_batch)
+                sent = await self._send_stored(js)
+            backlog = bool(derived)
             if loop.time() - self._last_heartbeat >= self.heartbeat_seconds:
                 await self._heartbeat(nc)
                 self._last_heartbeat = loop.time()
@@ -143,6 +144,12 @@ class Forwarder:
             for future in futures:
                 future.cancel()
             raise TimeoutError("the stream did not acknowledge in time") from None
+
+    async def _send_stored(self, js: JetStreamContext) -> int:
+        """Any requested re-send, then the stored messages not yet forwarded."""
+        if self._resend_from is not None:
+            await self._resend(js)
+        return await self._send(js, self.outbox.status()["forwarded_seq"])
 
     async def _send(self, js: JetStreamContext, after: int) -> int:
         messages = await asyncio.to_thread(self.outbox.after, after, self.batch)
