@@ -15,6 +15,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -99,13 +100,21 @@ def _digest(token: str) -> str:
 class Accounts:
     """The users of one process and their tokens, with the roles that process knows."""
 
-    def __init__(self, engine: Engine, roles: tuple[str, ...]) -> None:
+    def __init__(
+        self, engine: Engine, roles: tuple[str, ...], hasher: PasswordHasher | None = None
+    ) -> None:
+        """`hasher` defaults to argon2id with argon2-cffi's parameters (RFC 9106's low-memory
+        profile); only the tests pass a cheaper one."""
         self.engine = engine
         self.roles = roles
-        self.hasher = PasswordHasher()
-        # Verified against when the login is unknown, so timing does not tell who exists.
-        self._decoy = self.hasher.hash(secrets.token_urlsafe(16))
+        self.hasher = hasher or PasswordHasher()
         metadata.create_all(engine)
+
+    @cached_property
+    def _decoy(self) -> str:
+        """Verified against when the login is unknown, so timing does not tell who exists;
+        hashed at the first check of a password, not whenever a process opens its accounts."""
+        return self.hasher.hash(secrets.token_urlsafe(16))
 
     def create_user(
         self, login: str, password: str, role: str, structure_id: str | None = None
@@ -158,10 +167,11 @@ class Accounts:
 
     def check_password(self, login: str, password: str) -> User | None:
         """The active user these credentials identify, or None (same work either way)."""
+        decoy = self._decoy  # even when the login exists: the first check is slow for all
         with self.engine.connect() as conn:
             row = conn.execute(select(users).where(users.c.login == login.strip().lower())).first()
         try:
-            self.hasher.verify(row.password_hash if row else self._decoy, password)
+            self.hasher.verify(row.password_hash if row else decoy, password)
         except (VerificationError, InvalidHashError):
             return None
         if row is None or not row.active:

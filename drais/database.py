@@ -10,6 +10,7 @@ from pathlib import Path
 
 import psycopg
 from psycopg import sql
+from psycopg.rows import TupleRow
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 
@@ -40,18 +41,23 @@ def parse_url(database_url: str) -> URL:
     return url
 
 
+def postgres_connect(url: URL) -> psycopg.Connection[TupleRow]:
+    """A plain autocommit connection to the URL's PostgreSQL database (for DDL)."""
+    return psycopg.connect(
+        host=url.host or "127.0.0.1",
+        port=url.port or 5432,
+        dbname=url.database,
+        user=url.username or "postgres",
+        password=url.password or "",
+        autocommit=True,
+    )
+
+
 def postgres_schema(url: URL) -> tuple[URL, str]:
     """The URL without its `schema` parameter, and that schema (created if missing)."""
     schema = str(url.query.get("schema", "public"))
     base = url.difference_update_query(["schema"])
-    with psycopg.connect(
-        host=base.host or "127.0.0.1",
-        port=base.port or 5432,
-        dbname=base.database,
-        user=base.username or "postgres",
-        password=base.password or "",
-        autocommit=True,
-    ) as conn:
+    with postgres_connect(base) as conn:
         conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
     return base, schema
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from argon2 import PasswordHasher
+
 from drais.accounts import NODE_ROLES, Accounts
 from drais.config import NodeSettings
 from drais.keys import bootstrap_token, region_keys
@@ -37,7 +39,8 @@ class Node:
         self.stores.accounts.dispose()
 
 
-def build_node(settings: NodeSettings) -> Node:
+def build_node(settings: NodeSettings, *, password_hasher: PasswordHasher | None = None) -> Node:
+    """The node `settings` describe; `password_hasher` replaces the accounts' default (tests)."""
     assert settings.data_dir is not None
     Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
     stores = open_stores(settings.database_url)
@@ -59,6 +62,6 @@ def build_node(settings: NodeSettings) -> Node:
         nkey_seed_file=settings.nats_credentials,
         heartbeat_seconds=settings.heartbeat_seconds,
     )
-    accounts = Accounts(stores.accounts, NODE_ROLES)
+    accounts = Accounts(stores.accounts, NODE_ROLES, password_hasher)
     token = bootstrap_token(settings.bootstrap_token, Path(settings.data_dir))
     return Node(settings, app, projector, stores, token, outbox, forwarder, accounts)

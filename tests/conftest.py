@@ -2,19 +2,35 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-import psycopg
 import pytest
+from argon2 import PasswordHasher
+from psycopg import sql
+from sqlalchemy.engine import make_url
 
 from drais.config import NodeSettings
+from drais.database import postgres_connect
 from node.bootstrap import Node, build_node
 
 ADMIN_TOKEN = "test-admin-token"
+# argon2id at its lowest cost for the tests' nodes, as Django's test settings swap in a fast
+# hasher: passwords are hashed and checked the same way, in microseconds instead of a tenth of a
+# second. tests/test_accounts.py checks the production default.
+PASSWORD_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slow tests first (`@pytest.mark.slow`, tens of seconds each): pytest-xdist hands out
+    the test files in this order, so the workers share the slow ones out at the start and finish
+    together, instead of one worker starting a long test while the others have nothing left."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 def _docker_available() -> bool:
@@ -45,18 +61,31 @@ def postgres_url() -> Iterator[str]:
 
 
 def _drop_schema(url: str, schema: str) -> None:
-    from sqlalchemy.engine import make_url
+    with postgres_connect(make_url(url)) as conn:
+        conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
 
-    u = make_url(url)
-    with psycopg.connect(
-        host=u.host or "127.0.0.1",
-        port=u.port or 5432,
-        dbname=u.database,
-        user=u.username or "postgres",
-        password=u.password or "",
-        autocommit=True,
-    ) as conn:
-        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+@contextmanager
+def _postgres_turn(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Under pytest-xdist, a test uses PostgreSQL alongside the other workers' tests, or alone if
+    it is marked `postgres_alone`: VACUUM FULL keeps a deleted row while any transaction of the
+    server that began before the deletion still runs, so the erasure test, which looks for an
+    erased key in the database files, must not share the server. File locks, shared or
+    exclusive, in the workers' common temporary directory; a test waiting to be alone lets no
+    new test in meanwhile (the turnstile)."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        yield
+        return
+    shared = request.getfixturevalue("tmp_path_factory").getbasetemp().parent
+    alone = request.node.get_closest_marker("postgres_alone") is not None
+    with (
+        (shared / "postgres.turnstile").open("a") as turnstile,
+        (shared / "postgres.lock").open("a") as lock,
+    ):
+        fcntl.flock(turnstile, fcntl.LOCK_EX)
+        fcntl.flock(lock, fcntl.LOCK_EX if alone else fcntl.LOCK_SH)
+        fcntl.flock(turnstile, fcntl.LOCK_UN)
+        yield  # closing the file releases the lock
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -68,8 +97,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     base = request.getfixturevalue("postgres_url")
     schema = f"t_{uuid.uuid4().hex[:12]}"
     separator = "&" if "?" in base else "?"
-    yield f"{base}{separator}schema={schema}"
-    _drop_schema(base, schema)
+    with _postgres_turn(request):
+        yield f"{base}{separator}schema={schema}"
+        _drop_schema(base, schema)
 
 
 @pytest.fixture
@@ -85,6 +115,6 @@ def settings(database_url: str, tmp_path: Path) -> NodeSettings:
 
 @pytest.fixture
 def node(settings: NodeSettings) -> Iterator[Node]:
-    built = build_node(settings)
+    built = build_node(settings, password_hasher=PASSWORD_HASHER)
     yield built
     built.close()

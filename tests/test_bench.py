@@ -11,6 +11,8 @@ import pytest
 from bench import cli, core, federation, pages
 from bench.cli import main
 
+pytestmark = pytest.mark.slow
+
 NODE = {
     "node_commands_single",
     "node_commands_batched",

@@ -31,6 +31,7 @@ def processes_mentioning(text: str) -> list[int]:
     return found
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("stop_with", [signal.SIGINT, signal.SIGTERM])
 def test_the_demo_answers_on_its_urls_and_stops_cleanly(
     tmp_path: Path, stop_with: signal.Signals

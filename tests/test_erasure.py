@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import psycopg
 import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
+from drais.database import postgres_connect
 from node.application import Identity
 from node.bootstrap import Node
 from node.identity_vault import person_keys
@@ -104,14 +104,7 @@ def postgres_files(database_url: str) -> list[bytes]:
     disk first, as the server stores them."""
     url = make_url(database_url)
     schema = str(url.query["schema"])
-    with psycopg.connect(
-        host=url.host or "127.0.0.1",
-        port=url.port or 5432,
-        dbname=url.database,
-        user=url.username or "postgres",
-        password=url.password or "",
-        autocommit=True,
-    ) as conn:
+    with postgres_connect(url) as conn:
         conn.execute("CHECKPOINT")
         rows = conn.execute(
             """
@@ -147,6 +140,7 @@ def found(needle: bytes, files: list[bytes]) -> bool:
     return any(needle in content for content in files)
 
 
+@pytest.mark.postgres_alone
 def test_after_erasure_nothing_of_the_person_is_left_in_the_database_files(
     node: Node, persons: Persons, database_url: str
 ) -> None:

@@ -14,6 +14,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
+import pytest
 
 from drais.nats_server import free_port
 from federation.nats_config import generate_federation_identity, render_server_config
@@ -44,6 +45,7 @@ def regions_running(url: str) -> int:
     return int(d5["national"]["value"])
 
 
+@pytest.mark.slow
 def test_a_fourth_region_joins_while_three_run(tmp_path: Path) -> None:
     federation_id = generate_federation_identity()
     users = tmp_path / "nats" / "drais-users.conf"

@@ -197,6 +197,7 @@ def fuzz(target: Target, phase: str) -> None:
     assert not failures, "\n\n".join(f"{label}\n{why}" for label, why in failures.items())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("phase", PHASES)
 def test_the_node_api_holds_under_fuzzing(node_target: Target, phase: str) -> None:
     fuzz(node_target, phase)

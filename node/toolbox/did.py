@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
-import statsmodels.api as sm
 
 from node.toolbox.errors import ToolboxError, require_finite
+
+# statsmodels (with scipy and pandas) takes 1.5 s to import: it is imported where a figure needs
+# it, not whenever a node or a command starts.
 
 PARAMETERS = 4
 """Intercept, treated, post and the interaction."""
@@ -86,6 +88,8 @@ def _fit(
     y: np.ndarray, treated: np.ndarray, post: np.ndarray, cluster: Sequence[str | int] | None
 ) -> tuple[Any, Method, int | None]:
     """OLS with classical errors, or cluster-robust ones with t inference on G − 1 df."""
+    import statsmodels.api as sm
+
     model = sm.OLS(y, np.column_stack([np.ones(len(y)), treated, post, treated * post]))
     method: Method = "ols_classical"
     clusters = None

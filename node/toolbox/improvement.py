@@ -10,10 +10,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from typing import Literal
 
-from statsmodels.stats.contingency_tables import mcnemar as _statsmodels_mcnemar
-from statsmodels.stats.proportion import proportion_confint
-
 from node.toolbox.errors import ToolboxError, require_finite
+
+# statsmodels (with scipy and pandas) takes 1.5 s to import: it is imported where a figure needs
+# it, not whenever a node or a command starts.
 
 EPSILON = 1e-9
 """A change of c_i smaller than this is rounding noise, not an improvement."""
@@ -46,6 +46,8 @@ def wilson(successes: int, n: int, alpha: float = 0.05) -> Proportion:
         raise ToolboxError("successes", f"{successes} successes cannot exceed n = {n}")
     if n == 0:
         return Proportion(successes=0, n=0, rate=None, ci_low=None, ci_high=None)
+    from statsmodels.stats.proportion import proportion_confint
+
     low, high = proportion_confint(successes, n, alpha=alpha, method="wilson")
     rate = successes / n
     # The exact bounds always hold the rate; rounding alone can leave 0 % or 100 % outside.
@@ -177,7 +179,9 @@ class ImprovementCounts:
         table = [[stayed_poor, self.exits], [self.entries, never_poor]]
         discordant = self.exits + self.entries
         exact = discordant < EXACT_BELOW
-        result = _statsmodels_mcnemar(table, exact=exact, correction=True)
+        from statsmodels.stats.contingency_tables import mcnemar as statsmodels_mcnemar
+
+        result = statsmodels_mcnemar(table, exact=exact, correction=True)
         return McNemarResult(
             statistic=float(result.statistic),
             p_value=float(result.pvalue),

@@ -161,6 +161,7 @@ def join_members(system: System, region: str, count: int) -> None:
         )
 
 
+@pytest.mark.slow
 def test_two_nodes_and_a_federation_as_processes_survive_a_federation_sigkill(
     nats: SecuredNats, tmp_path: Path
 ) -> None:
