@@ -102,27 +102,20 @@ class Forwarder:
         await nc.subscribe(contract.resend_subject(self.region), cb=self._on_resend)
         self.link.up()
         loop = asyncio.get_running_loop()
-        backlog = False
         while not stop.is_set():
             if nc.is_closed:
                 raise ConnectionError("connection closed")
-            self._wake.clear()  # a poke from now on wakes the wait below at once
-            if backlog:
-                # More may be waiting: derive the next batch while the last one goes out and
-                # its acks come back (deriving is CPU and disk, sending mostly waiting).
-                deriving = asyncio.ensure_future(asyncio.to_thread(self.outbox.derive_batch))
-                try:
-                    sent = await self._send_stored(js)
-                finally:
-                    derived = await deriving
-            else:
-                derived = await asyncio.to_thread(self.outbox.derive_batch)
-                sent = await self._send_stored(js)
-            backlog = bool(derived)
+            # One batch at a time: the first messages are on their way while later ones are
+            # still being derived.
+            derived = await asyncio.to_thread(self.outbox.derive_batch)
+            if self._resend_from is not None:
+                await self._resend(js)
+            sent = await self._send(js, self.outbox.status()["forwarded_seq"])
             if loop.time() - self._last_heartbeat >= self.heartbeat_seconds:
                 await self._heartbeat(nc)
                 self._last_heartbeat = loop.time()
             if not sent and derived is None:
+                self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
 
@@ -144,12 +137,6 @@ class Forwarder:
             for future in futures:
                 future.cancel()
             raise TimeoutError("the stream did not acknowledge in time") from None
-
-    async def _send_stored(self, js: JetStreamContext) -> int:
-        """Any requested re-send, then the stored messages not yet forwarded."""
-        if self._resend_from is not None:
-            await self._resend(js)
-        return await self._send(js, self.outbox.status()["forwarded_seq"])
 
     async def _send(self, js: JetStreamContext, after: int) -> int:
         messages = await asyncio.to_thread(self.outbox.after, after, self.batch)
