@@ -33,6 +33,7 @@ import contextlib
 import gc
 import inspect
 import json
+import os
 import random
 import resource
 import subprocess
@@ -348,27 +349,53 @@ def by_region(messages: Sequence[Message]) -> dict[str, list[Message]]:
     return found
 
 
-async def timed(senders: Sequence[Sender], done: Callable[[], bool], what: str) -> float:
+@dataclass
+class Spent:
+    """A timed side: its seconds, and the CPU seconds each process spent meanwhile."""
+
+    seconds: float
+    senders: float  # the sending children together, from "go" until each was done
+    receiver: float  # this process (the consumer), from "go" until `done()`
+    server: float = 0.0  # the nats-server
+
+
+def process_cpu(pid: int | None = None) -> float:
+    """CPU seconds (user and system) a process spent so far; this one without `pid`."""
+    if pid is None:
+        return time.process_time()
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def timed(senders: Sequence[Sender], done: Callable[[], bool], what: str) -> Spent:
     """Start the sending children, wait until each is ready, tell them all to go at once;
-    the seconds from "go" until `done()`, once every child reported."""
+    the time from "go" until `done()`, once every child reported (its CPU seconds, the
+    `cpu` of its last line)."""
     try:
         for sender in senders:
             await sender.start()
         gc.collect()
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), process_cpu()
         for sender in senders:
             await sender.signal()
         await wait_until(done, what, 0.005)
-        elapsed = time.perf_counter() - start
-        for sender in senders:
-            await sender.result()
+        elapsed, cpu = time.perf_counter() - start, process_cpu() - cpu
+        children = [json.loads(await sender.result())["cpu"] for sender in senders]
     finally:
         for sender in senders:
             await sender.stop()
-    return elapsed
+    return Spent(elapsed, sum(children), cpu)
 
 
-async def node_throughput(system: Recorded, directory: Path, url: str) -> float:
+async def on_server(server: NatsServer, side: Awaitable[Spent]) -> Spent:
+    """`side`, with the CPU seconds the nats-server spent meanwhile."""
+    before = process_cpu(server.pid)
+    spent = await side
+    spent.server = process_cpu(server.pid) - before
+    return spent
+
+
+async def node_throughput(system: Recorded, directory: Path, url: str) -> Spent:
     """Seconds from telling each region's node (its own process) to forward until the
     federation (this process) applied every message."""
     federation, total = system.federation, len(system.messages)
@@ -386,12 +413,12 @@ async def node_throughput(system: Recorded, directory: Path, url: str) -> float:
         )
         for region, messages in by_region(system.messages).items()
     ]
-    elapsed = await timed(
+    spent = await timed(
         senders, lambda: federation.counters.applied >= total, "the national log filling"
     )
     await stop_tasks(stop, [consuming])
     check_national_log(system)
-    return elapsed
+    return spent
 
 
 def forward_node(url: str, directory: Path, region: str, expected: int) -> None:
@@ -404,8 +431,9 @@ def forward_node(url: str, directory: Path, region: str, expected: int) -> None:
             sys.stdin.readline()
             gc.collect()
             gc.freeze()
+            cpu = process_cpu()
             asyncio.run(forward_until(node, expected))
-            print(json.dumps({"forwarded": expected}), flush=True)
+            print(json.dumps({"forwarded": expected, "cpu": process_cpu() - cpu}), flush=True)
         finally:
             node.close()
 
@@ -413,15 +441,13 @@ def forward_node(url: str, directory: Path, region: str, expected: int) -> None:
 async def forward_until(node: Node, expected: int) -> None:
     stop = asyncio.Event()
     forwarding = asyncio.create_task(node.forwarder.run(stop))
-    await wait_until(
-        lambda: node.outbox.status()["forwarded_seq"] >= expected, "the node forwarding", 0.02
-    )
+    await wait_until(lambda: node.forwarder.forwarded_seq >= expected, "the node forwarding", 0.02)
     await stop_tasks(stop, [forwarding])
 
 
 async def raw_throughput(
     directory: Path, url: str, messages: Sequence[Message], round_no: int
-) -> float:
+) -> Spent:
     """Seconds from telling a raw publisher per region (each its own process) to publish
     its messages until a raw pull consumer here fetched and acked them all."""
     listener = await nats.connect(url)
@@ -451,13 +477,13 @@ async def raw_throughput(
                 Sender("throughput-raw", url, str(bodies), log=directory / f"raw-{region}.log")
             )
         consuming = asyncio.create_task(consume())
-        elapsed = await timed(
+        spent = await timed(
             senders, lambda: received >= len(messages), "the raw consumer receiving"
         )
         await stop_tasks(stop, [consuming])
     finally:
         await listener.close()
-    return elapsed
+    return spent
 
 
 def publish_raw(url: str, bodies: Path) -> None:
@@ -467,8 +493,9 @@ def publish_raw(url: str, bodies: Path) -> None:
     sys.stdin.readline()
     gc.collect()
     gc.freeze()
+    cpu = process_cpu()
     asyncio.run(publish_batches(url, outgoing))
-    print(json.dumps({"published": len(outgoing)}), flush=True)
+    print(json.dumps({"published": len(outgoing), "cpu": process_cpu() - cpu}), flush=True)
 
 
 async def publish_batches(url: str, outgoing: Sequence[tuple[str, str, str]]) -> None:
@@ -486,8 +513,8 @@ async def publish_batches(url: str, outgoing: Sequence[tuple[str, str, str]]) ->
         await nc.close()
 
 
-def throughput_round(n: int, node_first: bool, round_no: int) -> tuple[float, float]:
-    """Node and baseline events per second, on one fresh server, in the order given."""
+def throughput_round(n: int, node_first: bool, round_no: int) -> tuple[Spent, Spent]:
+    """The node side and its baseline, on one fresh server, in the order given."""
     with tempfile.TemporaryDirectory(prefix="drais-bench-fed-") as tmp, clean_environment():
         directory = Path(tmp)
         with nats_server(directory) as server:
@@ -496,9 +523,9 @@ def throughput_round(n: int, node_first: bool, round_no: int) -> tuple[float, fl
                 node.close()
             try:
 
-                async def both() -> tuple[float, float]:
-                    seconds: dict[str, float] = {}
-                    sides: list[tuple[str, Callable[[], Awaitable[float]]]] = [
+                async def both() -> tuple[Spent, Spent]:
+                    spent: dict[str, Spent] = {}
+                    sides: list[tuple[str, Callable[[], Awaitable[Spent]]]] = [
                         ("node", lambda: node_throughput(system, directory, server.url)),
                         (
                             "raw",
@@ -508,53 +535,72 @@ def throughput_round(n: int, node_first: bool, round_no: int) -> tuple[float, fl
                         ),
                     ]
                     for label, run in sides if node_first else reversed(sides):
-                        seconds[label] = await run()
-                    return seconds["node"], seconds["raw"]
+                        spent[label] = await on_server(server, run())
+                    return spent["node"], spent["raw"]
 
-                node_seconds, raw_seconds = asyncio.run(both())
+                return asyncio.run(both())
             finally:
                 system.federation.engine.dispose()
-    return n / node_seconds, n / raw_seconds
+
+
+def cpu_split(n: int, rounds: Sequence[Spent]) -> str:
+    """Median CPU milliseconds per 1,000 events, by process."""
+    per_k = 1000 / n * 1000
+
+    def ms(part: Callable[[Spent], float]) -> str:
+        return f"{median([part(spent) for spent in rounds]) * per_k:,.0f}"
+
+    return (
+        f"senders {ms(lambda s: s.senders)}, receiver {ms(lambda s: s.receiver)}, "
+        f"nats-server {ms(lambda s: s.server)}"
+    )
 
 
 @benchmark("federation_throughput")
 def throughput(config: RunConfig) -> Result:
     n = THROUGHPUT_EVENTS[_size(config)]
     throughput_round(max(30, n // 10), True, 0)  # warm-up, not counted
-    node_rates: list[float] = []
-    raw_rates: list[float] = []
+    nodes: list[Spent] = []
+    raws: list[Spent] = []
     for rep in range(config.repeats):
-        node_rate, raw_rate = throughput_round(n, rep % 2 == 0, rep + 1)
-        node_rates.append(node_rate)
-        raw_rates.append(raw_rate)
+        node, raw = throughput_round(n, rep % 2 == 0, rep + 1)
+        nodes.append(node)
+        raws.append(raw)
         config.log(
-            f"  throughput {rep + 1}/{config.repeats}: node→nation {node_rate:,.0f} events/s, "
-            f"raw publish+consume {raw_rate:,.0f} msg/s"
+            f"  throughput {rep + 1}/{config.repeats}: node→nation {n / node.seconds:,.0f} "
+            f"events/s (CPU s: nodes {node.senders:.2f}, federation {node.receiver:.2f}, "
+            f"server {node.server:.2f}), raw publish+consume {n / raw.seconds:,.0f} msg/s "
+            f"(CPU s: publishers {raw.senders:.2f}, consumer {raw.receiver:.2f}, "
+            f"server {raw.server:.2f})"
         )
+    node_rates = [n / spent.seconds for spent in nodes]
     return Result(
         "federation_throughput",
         median(node_rates),
         "events/s",
-        median(raw_rates),
+        median([n / spent.seconds for spent in raws]),
         target=THROUGHPUT_TARGET,
         description=(
             f"{n} events recorded beforehand on {len(THROUGHPUT_REGIONS)} nodes (half member "
             "joins, half initiative registrations, one message each). Each node runs in its "
             "own process and the federation in the benchmark's, as deployed; the clock runs "
             "from telling the ready nodes to go until the federation applied every event. "
-            "Each node's forwarder connects, derives and seals "
-            f"{OUTBOX_BATCH} log notifications at a time while `publish_async` sends what it "
-            f"sealed before (at most {PUBLISH_BATCH} at once, acks awaited); the `Federation` "
-            f"consumer fetches {FETCH_BATCH} (the next fetch in flight while a batch is judged), "
-            "verifies them (one signature per region and batch, the chain for the rest), "
-            "appends them to the national log, projects them and advances the regions in one "
-            "transaction per batch, then acks. Baseline: the same message bodies published raw "
-            f"by one process per region (connect, `publish_async` in batches of {PUBLISH_BATCH}, "
-            "acks awaited, same `Nats-Msg-Id` headers) into a fresh stream configured like the "
-            f"national one, fetched ({FETCH_BATCH}) and acked by a durable pull consumer in the "
-            "benchmark's process, the clock from go until the last ack. Fresh nats-server per "
-            "repetition, sides in alternating order (node side per "
-            f"repetition: {', '.join(f'{rate:,.0f}' for rate in node_rates)} events/s)."
+            f"Each node's forwarder connects, then in turn derives and seals {OUTBOX_BATCH} log "
+            f"notifications and sends what is sealed with `publish_async` (at most "
+            f"{PUBLISH_BATCH} at once, acks awaited); the `Federation` consumer fetches "
+            f"{FETCH_BATCH} (the next fetch in flight while a batch is judged), verifies them "
+            "(one signature per region and batch, the chain for the rest), appends them to "
+            "the national log, projects them and advances the regions in one transaction per "
+            "batch, then acks. Baseline: the same message bodies published raw by one process "
+            f"per region (connect, `publish_async` in batches of {PUBLISH_BATCH}, acks awaited, "
+            "same `Nats-Msg-Id` headers) into a fresh stream configured like the national one, "
+            f"fetched ({FETCH_BATCH}) and acked by a durable pull consumer in the benchmark's "
+            "process, the clock from go until the last ack. Fresh nats-server per repetition, "
+            "sides in alternating order (node side per repetition: "
+            f"{', '.join(f'{rate:,.0f}' for rate in node_rates)} events/s). With two cores "
+            "shared by every process, the rate follows the CPU the whole system spends; median "
+            f"CPU ms per 1,000 events, node side: {cpu_split(n, nodes)}; baseline: "
+            f"{cpu_split(n, raws)}."
         ),
     )
 
@@ -692,7 +738,7 @@ async def record_steadily(nodes: dict[str, Node], schedule: Schedule) -> Sent:
     sent.rate = schedule.total / (stamp() - start)
 
     def forwarded() -> bool:
-        return all(nodes[r].outbox.status()["forwarded_seq"] == seqs[r] for r in nodes)
+        return all(nodes[r].forwarder.forwarded_seq == seqs[r] for r in nodes)
 
     await wait_until(forwarded, "the nodes forwarding", 0.02)
     await stop_tasks(stop, tasks)

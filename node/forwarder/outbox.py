@@ -137,12 +137,12 @@ class Outbox:
         messages were added."""
         added = 0
         while (found := self.derive_batch()) is not None:
-            added += found
+            added += len(found)
         return added
 
-    def derive_batch(self) -> int | None:
+    def derive_batch(self) -> list[Message] | None:
         """Seal the shared consequences of the next batch of notifications, in one transaction;
-        returns how many messages were added, None if every notification was read already."""
+        returns the messages added, None if every notification was read already."""
         with self._lock, self.engine.begin() as conn:
             row = conn.execute(select(state_table)).one()
             notifications = self.app.recorder.select_notifications(
@@ -172,7 +172,7 @@ class Outbox:
                     filter_state=privacy.snapshot(),
                 )
             )
-            return len(messages)
+            return messages
 
     def after(self, seq: int, limit: int = 1000) -> list[Message]:
         """Stored messages with a seq above `seq`, in order."""

@@ -55,6 +55,7 @@ class Forwarder:
         self.batch = batch
         self.link = Link(f"forwarder {self.region}", log)
         self.resends = 0
+        self.forwarded_seq = 0  # the stream acknowledged up to here (read when connecting)
         self._wake = asyncio.Event()
         self._resend_from: int | None = None
         self._last_heartbeat = -1e9
@@ -100,17 +101,16 @@ class Forwarder:
     async def _forward(self, nc: Client, stop: asyncio.Event) -> None:
         js = nc.jetstream()
         await nc.subscribe(contract.resend_subject(self.region), cb=self._on_resend)
+        self.forwarded_seq = (await asyncio.to_thread(self.outbox.status))["forwarded_seq"]
         self.link.up()
         loop = asyncio.get_running_loop()
         while not stop.is_set():
             if nc.is_closed:
                 raise ConnectionError("connection closed")
-            # One batch at a time: the first messages are on their way while later ones are
-            # still being derived.
             derived = await asyncio.to_thread(self.outbox.derive_batch)
             if self._resend_from is not None:
                 await self._resend(js)
-            sent = await self._send(js, self.outbox.status()["forwarded_seq"])
+            sent = await self._send(js, derived or [])
             if loop.time() - self._last_heartbeat >= self.heartbeat_seconds:
                 await self._heartbeat(nc)
                 self._last_heartbeat = loop.time()
@@ -138,17 +138,23 @@ class Forwarder:
                 future.cancel()
             raise TimeoutError("the stream did not acknowledge in time") from None
 
-    async def _send(self, js: JetStreamContext, after: int) -> int:
-        messages = await asyncio.to_thread(self.outbox.after, after, self.batch)
-        if not messages:
-            return 0
-        await self._publish(js, messages)
-        await asyncio.to_thread(self.outbox.acknowledge, messages[-1].seq, _now())
+    async def _send(self, js: JetStreamContext, derived: list[Message]) -> int:
+        """Publish what follows the forwarded position: the batch just derived when it is
+        next (no need to read back what was just written), else what the outbox holds."""
+        if derived and derived[0].seq == self.forwarded_seq + 1:
+            messages = derived
+        else:
+            messages = await asyncio.to_thread(self.outbox.after, self.forwarded_seq, self.batch)
+        for first in range(0, len(messages), self.batch):
+            chunk = messages[first : first + self.batch]
+            await self._publish(js, chunk)
+            await asyncio.to_thread(self.outbox.acknowledge, chunk[-1].seq, _now())
+            self.forwarded_seq = chunk[-1].seq
         return len(messages)
 
     async def _resend(self, js: JetStreamContext) -> None:
         start, self._resend_from = (self._resend_from or 1), None
-        forwarded = self.outbox.status()["forwarded_seq"]
+        forwarded = self.forwarded_seq
         log.info("forwarder %s: re-sending from seq %d", self.region, start)
         self.resends += 1
         after = start - 1
@@ -171,13 +177,12 @@ class Forwarder:
             self._wake.set()
 
     async def _heartbeat(self, nc: Client) -> None:
-        status = self.outbox.status()
         keys = self.outbox.keys
         document: dict[str, Any] = {
             "v": contract.VERSION,
             "region": self.region,
-            "head_seq": status["forwarded_seq"],
-            "head": self.outbox.hash_of(status["forwarded_seq"]),
+            "head_seq": self.forwarded_seq,
+            "head": self.outbox.hash_of(self.forwarded_seq),
             "sent_at": _now(),
             "kid": keys.kid,
         }
