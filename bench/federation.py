@@ -328,12 +328,18 @@ async def forward_together(system: Recorded) -> None:
     this process (for benchmarks that need the national side filled, not timed)."""
     federation, total = system.federation, len(system.messages)
     stop = asyncio.Event()
-    tasks = [asyncio.create_task(federation.consume(stop))]
-    await wait_until(lambda: federation.connected, "the federation's connection")
+    tasks = [await consuming(federation, stop)]
     tasks += [asyncio.create_task(node.forwarder.run(stop)) for node in system.nodes]
     await wait_until(lambda: federation.counters.applied >= total, "the national log filling")
     await stop_tasks(stop, tasks)
     check_national_log(system)
+
+
+async def consuming(federation: Federation, stop: asyncio.Event) -> asyncio.Task[None]:
+    """The federation consuming (until `stop`), once it is connected."""
+    task = asyncio.create_task(federation.consume(stop))
+    await wait_until(lambda: federation.connected, "the federation's connection")
+    return task
 
 
 def check_national_log(system: Recorded) -> None:
@@ -400,8 +406,7 @@ async def node_throughput(system: Recorded, directory: Path, url: str) -> Spent:
     federation (this process) applied every message."""
     federation, total = system.federation, len(system.messages)
     stop = asyncio.Event()
-    consuming = asyncio.create_task(federation.consume(stop))
-    await wait_until(lambda: federation.connected, "the federation's connection")
+    consumer = await consuming(federation, stop)
     senders = [
         Sender(
             "throughput-node",
@@ -416,7 +421,7 @@ async def node_throughput(system: Recorded, directory: Path, url: str) -> Spent:
     spent = await timed(
         senders, lambda: federation.counters.applied >= total, "the national log filling"
     )
-    await stop_tasks(stop, [consuming])
+    await stop_tasks(stop, [consumer])
     check_national_log(system)
     return spent
 

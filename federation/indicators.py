@@ -28,7 +28,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, RowMapping, Table, select
-from statsmodels.stats.proportion import proportion_confint
 
 from drais import territory
 from drais.vocabulary import (
@@ -123,6 +122,10 @@ def _rate(numerator: int, denominator: int) -> dict[str, Any]:
     if protected.value is None:
         return _hidden(protected.reason)
     rate = numerator / denominator
+    # statsmodels (with scipy and pandas) takes over a second to import: only where a rate
+    # is published, not whenever the federation or a command starts.
+    from statsmodels.stats.proportion import proportion_confint
+
     low, high = proportion_confint(numerator, denominator, alpha=0.05, method="wilson")
     return {
         "value": round(rate, RATE_DIGITS),

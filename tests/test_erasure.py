@@ -6,16 +6,22 @@ history and the indicators still add up."""
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from uuid import UUID
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from drais.database import postgres_connect
+from node import identity_vault
 from node.application import Identity
 from node.bootstrap import Node
+from node.domain.errors import RuleViolation
 from node.identity_vault import person_keys
 from node.projections import impact_queries, queries
 from node.projections import tables as t
@@ -203,3 +209,43 @@ def test_after_erasure_the_records_say_erased_and_the_indicators_still_add_up(
     listed = TABLES["beneficiaries"].rows(node, {"initiative": persons.initiative})
     assert [row["person_id"] for row in listed] == [persons.witness]
     assert listed[0]["full_name"] == WITNESS.full_name
+
+
+@contextmanager
+def older_transaction(node: Node, database_url: str) -> Iterator[None]:
+    """Another session in the middle of a transaction that began before the erasure: a
+    reader of the keys' SQLite file, a repeatable-read snapshot on the PostgreSQL server."""
+    if database_url.startswith("sqlite"):
+        reader = sqlite3.connect(str(node.stores.identity_keys.url.database), isolation_level=None)
+        reader.execute("BEGIN")
+        reader.execute("SELECT * FROM person_keys").fetchall()
+        try:
+            yield
+        finally:
+            reader.execute("COMMIT")
+            reader.close()
+        return
+    with postgres_connect(make_url(database_url)) as other:
+        other.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+        other.execute("SELECT 1")
+        try:
+            yield
+        finally:
+            other.execute("COMMIT")
+
+
+@pytest.mark.postgres_alone
+def test_an_older_transaction_holds_the_erasure_back_until_it_ends(
+    node: Node, persons: Persons, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(identity_vault, "_TRIES", 3)  # give up after 0.3 s, not 5 s
+    holder_key = key_of(node, persons.holder)
+
+    with older_transaction(node, database_url), pytest.raises(RuleViolation, match="in use"):
+        node.app.erase_person(persons.holder, by="dpo")
+    # refused: the erasure is not recorded (its key is gone all the same)
+    assert not node.app.repository.get(UUID(persons.holder)).erased
+
+    node.app.erase_person(persons.holder, by="dpo")  # the other transaction ended: it goes
+    assert node.app.repository.get(UUID(persons.holder)).erased
+    assert not found(holder_key, database_files(node, database_url))
