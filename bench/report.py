@@ -18,7 +18,9 @@ the ratio is meaningful even where the absolute numbers are not: the node and it
 interleaved (alternating chunks of commands on fresh stores, alternating requests on one
 server), so both see whatever else the machine is doing, and what the process already holds is
 frozen out of the garbage collector's way (`gc.freeze()`). Every measurement is repeated three
-times after untimed warm-up rounds and the median is kept. Targets apply to the ratio
+times after untimed warm-up rounds and the median is kept (the federation's throughput, the most
+sensitive to the machine's slow spells, five times, keeping the repetition with the median
+ratio of its two sides run back to back). Targets apply to the ratio
 where the target column shows one (at least that much for throughput); the federation's lag
 (p99 under 1 s), its rebuild rate (at least 20,000 events/s) and the pages' render time (p95
 under 100 ms) have absolute targets, judged in their descriptions below. Absolute figures move

@@ -6,13 +6,17 @@ SQLite runs in WAL mode (readers never wait on the writer); PostgreSQL takes an 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from psycopg import sql
 from psycopg.rows import TupleRow
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import URL, Dialect, make_url
+from sqlalchemy.sql.dml import Insert, UpdateBase
 
 from drais.config import ConfigError
 
@@ -80,3 +84,56 @@ def engine_for(database_url: str) -> Engine:
         path.parent.mkdir(parents=True, exist_ok=True)
         return sqlite_engine(path)
     return postgres_engine(*postgres_schema(url))
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A statement compiled once for SQLite's positional parameters, with the bind processor
+    of each parameter's type (None where the driver takes the value as it is)."""
+
+    sql: str
+    names: tuple[str, ...]
+    processors: tuple[Callable[[Any], Any] | None, ...]
+
+
+_prepared: dict[tuple[UpdateBase, tuple[str, ...]], _Prepared] = {}
+
+
+def _prepare(statement: UpdateBase, dialect: Dialect, keys: tuple[str, ...]) -> _Prepared:
+    # An INSERT names the columns the rows give; an UPDATE sets what its own binds say.
+    columns = list(keys) if isinstance(statement, Insert) else None
+    compiled = statement.compile(dialect=dialect, column_keys=columns)
+    names = tuple(compiled.positiontup or ())
+    processors = tuple(
+        compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
+    )
+    return _Prepared(compiled.string, names, processors)
+
+
+def execute_many(
+    conn: Connection, statement: UpdateBase, rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """`conn.execute(statement, rows)` for many rows with the same keys, faster on SQLite.
+
+    SQLAlchemy builds and processes a parameter dict per row, a sixth of a national rebuild;
+    here the statement is compiled once per set of keys and each value goes through its
+    type's own bind processor straight into the driver's executemany. PostgreSQL keeps
+    SQLAlchemy's path, which batches many rows per INSERT there. `statement` must be a
+    long-lived object (compiled forms are kept per statement)."""
+    if not rows:
+        return
+    if conn.dialect.name != "sqlite":
+        conn.execute(statement, list(rows))
+        return
+    keys = tuple(rows[0])
+    prepared = _prepared.get((statement, keys))
+    if prepared is None:
+        prepared = _prepared[(statement, keys)] = _prepare(statement, conn.dialect, keys)
+    pairs = tuple(zip(prepared.names, prepared.processors, strict=True))
+    conn.exec_driver_sql(
+        prepared.sql,
+        [
+            tuple(row[name] if process is None else process(row[name]) for name, process in pairs)
+            for row in rows
+        ],
+    )

@@ -35,6 +35,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import FetchTimeoutError
 from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 
+from drais.database import execute_many
 from federation import contract, projections
 from federation.store import dead_letters, national_log, regions
 from federation.stream import STREAM_NAME
@@ -121,6 +122,7 @@ _ADVANCE = (
     .where(regions.c.region == bindparam("k_region"))
     .values({name: bindparam(name) for name in _PROGRESS})
 )
+_APPEND = insert(national_log)
 _LOGGED_HASH = select(national_log.c.hash).where(
     national_log.c.region == bindparam("r"), national_log.c.seq == bindparam("s")
 )
@@ -206,8 +208,7 @@ class _Batch:
             return Verdict("ack", "dead_letter", rejected.region)
 
     def flush(self) -> None:
-        if self.appended:
-            self.conn.execute(insert(national_log), self.appended)
+        execute_many(self.conn, _APPEND, self.appended)
         projections.apply_all(self.conn, self.accepted)
         if self.advanced:
             progress = [

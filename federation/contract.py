@@ -18,7 +18,7 @@ import bisect
 import hashlib
 import json
 from collections.abc import Callable
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Any, Literal, Self, Union, cast
 
 from pydantic import (
     AfterValidator,
@@ -26,8 +26,10 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    TypeAdapter,
     ValidationError,
     WithJsonSchema,
+    create_model,
     model_validator,
 )
 
@@ -376,6 +378,22 @@ class Envelope(Strict):
         return DATA_MODELS[self.type].model_validate(self.data)
 
 
+def _typed_envelope(kind: str, data: type[Strict]) -> type[Envelope]:
+    """The envelope of one event type, its `data` that type's model (see `parse_event`)."""
+    name = "Envelope_" + kind.replace(".", "_")
+    tag = Literal[kind]  # type: ignore[valid-type]  # a literal made at run time
+    typed: type[Envelope] = create_model(name, __base__=Envelope, type=(tag, ...), data=(data, ...))
+    return typed
+
+
+_TYPED: TypeAdapter[Envelope] = TypeAdapter(
+    Annotated[  # type: ignore[arg-type]  # a union of the types made at run time
+        Union[tuple(_typed_envelope(kind, model) for kind, model in DATA_MODELS.items())],  # noqa: UP007
+        Field(discriminator="type"),
+    ]
+)
+
+
 class Heartbeat(Strict):
     """A region's periodic proof of life: its chain head, so the federation sees a gap even
     when no new event comes, and D5 counts regions still sending."""
@@ -453,12 +471,25 @@ def msg_id(region: str, seq: int) -> str:
 
 
 def parse(message: bytes) -> Envelope:
-    """Validate a federated event message: envelope, then its type's data."""
-    return parse_event(message)[0]
+    """Validate a federated event message: envelope, then its type's data (the envelope's
+    `data` stays the plain object the message holds)."""
+    return _parse_in_two_steps(message)[0]
 
 
 def parse_event(message: bytes) -> tuple[Envelope, Strict]:
-    """A federated event message validated, with its validated data (validated once)."""
+    """A federated event message validated, with its validated data.
+
+    One pass through the typed envelope of the message's type (a quarter faster than the
+    envelope, then its data, which a national rebuild does a million times); a message it
+    refuses is validated again in two steps, for the reason as the contract states it."""
+    try:
+        typed = _TYPED.validate_json(message)
+        return typed, cast(Strict, typed.data)  # the model of its type, in a typed envelope
+    except ValidationError:
+        return _parse_in_two_steps(message)
+
+
+def _parse_in_two_steps(message: bytes) -> tuple[Envelope, Strict]:
     try:
         envelope = Envelope.model_validate_json(message)
         return envelope, envelope.payload()

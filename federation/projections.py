@@ -42,6 +42,7 @@ from sqlalchemy import (
     update,
 )
 
+from drais.database import execute_many
 from drais.vocabulary import LATE_PHASES, StudyStatus
 from federation import contract
 from federation.store import national_log
@@ -439,10 +440,8 @@ class Rows:
                     changed.append({**row, **{f"k_{n}": row[n] for n in _key_names(table)}})
                 else:
                     new.append(row)
-            if new:
-                self.conn.execute(_insert(table), new)
-            if changed:
-                self.conn.execute(_update(table), changed)
+            execute_many(self.conn, _insert(table), new)
+            execute_many(self.conn, _update(table), changed)
             stored.update(keys)
         self._changed.clear()
 
@@ -866,9 +865,9 @@ def logged(conn: Connection, page: int) -> Iterator[list[Accepted]]:
         if not rows:
             return
         after = rows[-1].id
-        envelopes = [contract.Envelope.model_validate_json(row.body) for row in rows]
+        parsed: list[Accepted] = [contract.parse_event(row.body) for row in rows]
         del rows  # the bodies are not needed while the page is applied
-        yield [(envelope, envelope.payload()) for envelope in envelopes]
+        yield parsed
 
 
 def rebuild_from_log(engine: Engine) -> int:

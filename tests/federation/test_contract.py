@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bench.federation import MONTHS, RegionStory
 from federation import contract
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,9 +75,28 @@ def test_a_valid_message_parses() -> None:
     ],
 )
 def test_the_contract_refuses_what_it_does_not_know(changes: dict[str, object], where: str) -> None:
+    body = contract.canonical(message(**changes))
     with pytest.raises(contract.ContractError) as refused:
-        contract.parse(contract.canonical(message(**changes)))
+        contract.parse(body)
     assert where in refused.value.reason
+    with pytest.raises(contract.ContractError) as refused_in_one_pass:
+        contract.parse_event(body)
+    assert refused_in_one_pass.value.reason == refused.value.reason
+
+
+def test_one_pass_reads_every_message_as_the_envelope_then_its_data() -> None:
+    story = RegionStory("MA-09", random.Random(4))
+    seen: set[str] = set()
+    for i in range(3000):
+        body = story.next(MONTHS[i % len(MONTHS)]).body
+        envelope, data = contract.parse_event(body)
+        in_two_steps = contract.parse(body)
+        assert isinstance(envelope, contract.Envelope)
+        assert type(data) is contract.DATA_MODELS[in_two_steps.type]
+        assert data == in_two_steps.payload()
+        assert envelope.model_dump(exclude={"data"}) == in_two_steps.model_dump(exclude={"data"})
+        seen.add(in_two_steps.type)
+    assert len(seen) >= 16  # every type the benchmark's regions send
 
 
 def test_canonical_json_is_sorted_compact_utf8() -> None:
