@@ -50,6 +50,9 @@ state_table = Table(
     Column("acked_at", String(40)),
 )
 
+# The columns a batch reads first; the filter's memory only when it is not held already.
+_PROGRESS = (state_table.c.position, state_table.c.seq, state_table.c.head)
+
 outbox_table = Table(
     "forwarder_outbox",
     metadata,
@@ -118,6 +121,9 @@ class Outbox:
         self.k = k
         self.batch = batch
         self._lock = threading.Lock()
+        # The filter's memory as the last batch left it, and the log position it goes with:
+        # decoded once, not per batch (it grows with the region's people and initiatives).
+        self._memory: tuple[int, dict[str, Any]] | None = None
         metadata.create_all(engine)
         with engine.begin() as conn:
             if conn.execute(select(state_table.c.id)).first() is None:
@@ -143,35 +149,44 @@ class Outbox:
     def derive_batch(self) -> list[Message] | None:
         """Seal the shared consequences of the next batch of notifications, in one transaction;
         returns the messages added, None if every notification was read already."""
-        with self._lock, self.engine.begin() as conn:
-            row = conn.execute(select(state_table)).one()
-            notifications = self.app.recorder.select_notifications(
-                start=row.position, limit=self.batch, inclusive_of_start=False
-            )
-            if not notifications:
-                return None
-            # The JSON column decodes a fresh object on every read: the filter may change it.
-            privacy = PrivacyFilter(self.keys.hmac_secret, k=self.k, state=row.filter_state)
-            chain = Chain(self.keys, row.seq, row.head)
-            messages = [
-                chain.seal(shared)
-                for notification in notifications
-                if privacy.reads(notification.topic)
-                for shared in privacy.apply(self.app.mapper.to_domain_event(notification))
-            ]
-            if messages:
-                conn.execute(
-                    insert(outbox_table),
-                    [{"seq": m.seq, "subject": m.subject, "body": m.body} for m in messages],
+        with self._lock:
+            # Taken while the batch runs (the filter changes it in place): kept again only
+            # once the batch committed, so a failed one leaves it to be read back.
+            memory, self._memory = self._memory, None
+            with self.engine.begin() as conn:
+                row = conn.execute(select(*_PROGRESS)).one()
+                notifications = self.app.recorder.select_notifications(
+                    start=row.position, limit=self.batch, inclusive_of_start=False
                 )
-            conn.execute(
-                update(state_table).values(
-                    position=notifications[-1].id,
-                    seq=chain.seq,
-                    head=chain.head,
-                    filter_state=privacy.snapshot(),
-                )
-            )
+                if not notifications:
+                    self._memory = memory
+                    return None
+                if memory is None or memory[0] != row.position:  # first batch, or another
+                    state = conn.execute(select(state_table.c.filter_state)).scalar_one()
+                else:
+                    state = memory[1]
+                privacy = PrivacyFilter(self.keys.hmac_secret, k=self.k, state=state)
+                chain = Chain(self.keys, row.seq, row.head)
+                messages = [
+                    chain.seal(shared)
+                    for notification in notifications
+                    if privacy.reads(notification.topic)
+                    for shared in privacy.apply(self.app.mapper.to_domain_event(notification))
+                ]
+                if messages:
+                    conn.execute(
+                        insert(outbox_table),
+                        [{"seq": m.seq, "subject": m.subject, "body": m.body} for m in messages],
+                    )
+                progress: dict[str, Any] = {
+                    "position": notifications[-1].id,
+                    "seq": chain.seq,
+                    "head": chain.head,
+                }
+                if privacy.touched:  # the memory is rewritten only when a rule used it
+                    progress["filter_state"] = privacy.snapshot()
+                conn.execute(update(state_table).values(progress))
+            self._memory = (notifications[-1].id, privacy.snapshot())
             return messages
 
     def after(self, seq: int, limit: int = 1000) -> list[Message]:
@@ -229,10 +244,9 @@ class Outbox:
             )
 
     def status(self) -> dict[str, Any]:
-        progress = state_table.c.position, state_table.c.seq, state_table.c.head
         acked = state_table.c.acked_seq, state_table.c.acked_at
         with self.engine.connect() as conn:  # not the filter's memory: large, and not needed
-            row = conn.execute(select(*progress, *acked)).one()
+            row = conn.execute(select(*_PROGRESS, *acked)).one()
             return {
                 "log_position": row.position,
                 "head_seq": row.seq,

@@ -72,8 +72,20 @@ class PrivacyFilter:
             raise ValueError("k must be at least 1")
         self._secret = secret
         self.k = k
-        self.state = {**empty_state(), **(state or {})}  # a state kept before a key was added
-        self._trained = set(self.state["trained"])
+        self._state = {**empty_state(), **(state or {})}  # a state kept before a key was added
+        self._trained_set = set(self._state["trained"])
+        self.touched = False  # whether a rule used (so maybe changed) the memory
+
+    @property
+    def state(self) -> dict[str, Any]:
+        """The filter's memory; a rule that reads it may change it, so it counts as touched."""
+        self.touched = True
+        return self._state
+
+    @property
+    def _trained(self) -> set[str]:
+        self.touched = True
+        return self._trained_set
 
     def pseudonym(self, identifier: str) -> str:
         return hmac.digest(self._secret, identifier.encode(), "sha256").hex()[:32]
@@ -95,8 +107,8 @@ class PrivacyFilter:
         return shared
 
     def snapshot(self) -> dict[str, Any]:
-        self.state["trained"] = sorted(self._trained)
-        return self.state
+        self._state["trained"] = sorted(self._trained_set)
+        return self._state
 
     # -- helpers ---------------------------------------------------------------------------
 
