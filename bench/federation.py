@@ -402,8 +402,8 @@ async def on_server(server: NatsServer, side: Awaitable[Spent]) -> Spent:
 
 
 async def node_throughput(system: Recorded, directory: Path, url: str) -> Spent:
-    """Seconds from telling each region's node (its own process) to forward until the
-    federation (this process) applied every message."""
+    """The time, and the CPU spent, from telling each region's node (its own process) to
+    forward until the federation (this process) applied every message."""
     federation, total = system.federation, len(system.messages)
     stop = asyncio.Event()
     consumer = await consuming(federation, stop)
@@ -453,8 +453,9 @@ async def forward_until(node: Node, expected: int) -> None:
 async def raw_throughput(
     directory: Path, url: str, messages: Sequence[Message], round_no: int
 ) -> Spent:
-    """Seconds from telling a raw publisher per region (each its own process) to publish
-    its messages until a raw pull consumer here fetched and acked them all."""
+    """The time, and the CPU spent, from telling a raw publisher per region (each its own
+    process) to publish its messages until a raw pull consumer here fetched and acked them
+    all."""
     listener = await nats.connect(url)
     received = 0
     stop = asyncio.Event()

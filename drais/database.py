@@ -92,8 +92,7 @@ class _Prepared:
     of each parameter's type (None where the driver takes the value as it is)."""
 
     sql: str
-    names: tuple[str, ...]
-    processors: tuple[Callable[[Any], Any] | None, ...]
+    parameters: tuple[tuple[str, Callable[[Any], Any] | None], ...]  # name, bind processor
 
 
 _prepared: dict[tuple[UpdateBase, tuple[str, ...]], _Prepared] = {}
@@ -103,11 +102,11 @@ def _prepare(statement: UpdateBase, dialect: Dialect, keys: tuple[str, ...]) -> 
     # An INSERT names the columns the rows give; an UPDATE sets what its own binds say.
     columns = list(keys) if isinstance(statement, Insert) else None
     compiled = statement.compile(dialect=dialect, column_keys=columns)
-    names = tuple(compiled.positiontup or ())
-    processors = tuple(
-        compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
+    parameters = tuple(
+        (name, compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect))
+        for name in compiled.positiontup or ()
     )
-    return _Prepared(compiled.string, names, processors)
+    return _Prepared(compiled.string, parameters)
 
 
 def execute_many(
@@ -129,11 +128,13 @@ def execute_many(
     prepared = _prepared.get((statement, keys))
     if prepared is None:
         prepared = _prepared[(statement, keys)] = _prepare(statement, conn.dialect, keys)
-    pairs = tuple(zip(prepared.names, prepared.processors, strict=True))
+    parameters = prepared.parameters
     conn.exec_driver_sql(
         prepared.sql,
         [
-            tuple(row[name] if process is None else process(row[name]) for name, process in pairs)
+            tuple(
+                row[name] if process is None else process(row[name]) for name, process in parameters
+            )
             for row in rows
         ],
     )

@@ -27,7 +27,7 @@ class Link:
         self.log = log
         self.connected = False
         self.last_error: str | None = None
-        self.attempts = 0  # connections tried, for status and tests
+        self.attempts = 0  # connections tried so far
         self._logged: str | None = None  # the failure last logged, until a healthy spell
 
     def up(self) -> None:

@@ -183,10 +183,11 @@ class Outbox:
                     "seq": chain.seq,
                     "head": chain.head,
                 }
+                state = privacy.snapshot()
                 if privacy.touched:  # the memory is rewritten only when a rule used it
-                    progress["filter_state"] = privacy.snapshot()
+                    progress["filter_state"] = state
                 conn.execute(update(state_table).values(progress))
-            self._memory = (notifications[-1].id, privacy.snapshot())
+            self._memory = (notifications[-1].id, state)
             return messages
 
     def after(self, seq: int, limit: int = 1000) -> list[Message]:
