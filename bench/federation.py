@@ -594,7 +594,7 @@ def throughput(config: RunConfig) -> Result:
             f"Each node's forwarder connects, then in turn derives and seals {OUTBOX_BATCH} log "
             f"notifications and sends what is sealed with `publish_async` (at most "
             f"{PUBLISH_BATCH} at once, acks awaited); the `Federation` consumer fetches "
-            f"{FETCH_BATCH} (the next fetch in flight while a batch is judged), verifies them "
+            f"{FETCH_BATCH} on an event loop of its own, verifies them "
             "(one signature per region and batch, the chain for the rest), appends them to "
             "the national log, projects them and advances the regions in one transaction per "
             "batch, then acks. Baseline: the same message bodies published raw by one process "

@@ -13,8 +13,10 @@ import os
 import secrets
 import stat
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
+from nacl.bindings import crypto_sign, crypto_sign_BYTES, crypto_sign_seed_keypair
 from nacl.signing import SigningKey, VerifyKey
 
 from drais.config import ConfigError
@@ -82,9 +84,16 @@ class RegionKeys:
     def public_hex(self) -> str:
         return bytes(self.verify_key).hex()
 
+    @cached_property
+    def _expanded_secret(self) -> bytes:
+        """libsodium's 64-byte form of the signing key, derived once."""
+        return crypto_sign_seed_keypair(bytes(self.signing_key))[1]
+
     def sign(self, message: bytes) -> bytes:
-        """The Ed25519 signature of `message` (64 bytes, without the message)."""
-        return self.signing_key.sign(message).signature
+        """The Ed25519 signature of `message` (64 bytes, without the message), straight from
+        libsodium: `SigningKey.sign` wraps it in a `SignedMessage` that costs a fifth as much
+        again, once per federated event."""
+        return crypto_sign(message, self._expanded_secret)[:crypto_sign_BYTES]
 
 
 def region_keys(region: str, hmac_file: Path, signing_file: Path) -> RegionKeys:

@@ -337,33 +337,20 @@ class Consumer:
         )
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Fetch and handle until `stop`. The next fetch is in flight while a batch is
-        judged; what it brings is handled before returning, never left unacknowledged."""
+        """Fetch and handle until `stop`. Each batch is judged on this loop, which it holds
+        meanwhile: run the consumer on a loop of its own (`Federation.consume` does)."""
         subscription = await self.subscription()
-
-        async def fetch() -> list[Msg]:
+        while not stop.is_set():
+            if self.nc.is_closed:
+                raise ConnectionError("connection closed")
             try:
                 messages: list[Msg] = await subscription.fetch(self.batch, timeout=0.5)
             except (FetchTimeoutError, TimeoutError):
-                return []
-            return messages
-
-        fetching = asyncio.ensure_future(fetch())
-        try:
-            while not stop.is_set():
-                if self.nc.is_closed:
-                    raise ConnectionError("connection closed")
-                messages = await fetching
-                fetching = asyncio.ensure_future(fetch())
-                if messages:
-                    await self.handle(messages)
-            if last := await fetching:
-                await self.handle(last)
-        finally:
-            fetching.cancel()
+                continue
+            await self.handle(messages)
 
     async def handle(self, messages: list[Msg]) -> None:
-        verdicts = await asyncio.to_thread(self._judge_all, messages)
+        verdicts = self._judge_all(messages)
         for message, verdict in zip(messages, verdicts, strict=True):
             if verdict.action == "hold":
                 await message.nak(delay=HOLD_SECONDS)

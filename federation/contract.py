@@ -20,6 +20,7 @@ import json
 from collections.abc import Callable
 from typing import Annotated, Any, Literal, Self, Union, cast
 
+import orjson
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -416,7 +417,24 @@ class ContractError(ValueError):
 
 
 def canonical(document: dict[str, Any]) -> bytes:
-    """Canonical JSON: sorted keys, no insignificant spaces, UTF-8."""
+    """Canonical JSON: sorted keys, no insignificant spaces, UTF-8, numbers as Python's `json`
+    writes them (`repr`), no NaN or infinity.
+
+    orjson writes the same bytes five times faster, except for what it writes differently
+    (a float below 1e-4, NaN and infinities, which it turns into `null`) or refuses (an
+    integer beyond 64 bits, a key that is not a string): a document whose bytes could hold
+    one of those, or that orjson refuses, is written by `json`, which also raises where the
+    canonical form has no answer."""
+    try:
+        encoded = orjson.dumps(document, option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONEncodeError:
+        return _json_canonical(document)
+    if b"null" in encoded or b"e-" in encoded or b"0.0000" in encoded:
+        return _json_canonical(document)
+    return encoded
+
+
+def _json_canonical(document: dict[str, Any]) -> bytes:
     return json.dumps(
         document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
     ).encode()

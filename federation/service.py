@@ -20,6 +20,7 @@ from drais.config import FederationSettings
 from drais.database import engine_for
 from drais.keys import bootstrap_token
 from drais.link import Link
+from drais.own_loop import on_own_loop
 from drais.throttle import Throttle
 from federation import indicators, projections
 from federation.consumer import Consumer, Counters
@@ -83,8 +84,13 @@ class Federation:
         return await asyncio.to_thread(replay, self.engine, messages)
 
     async def consume(self, stop: asyncio.Event) -> None:
-        """Consume the national stream until `stop`, reconnecting with backoff."""
-        await self.link.keep(self.connect, lambda nc: self._consume(nc, stop), stop)
+        """Consume the national stream until `stop`, reconnecting with backoff, on an event
+        loop of its own (the consumer holds its loop while it judges a batch)."""
+
+        async def keep(own_stop: asyncio.Event) -> None:
+            await self.link.keep(self.connect, lambda nc: self._consume(nc, own_stop), own_stop)
+
+        await on_own_loop("federation consumer", keep, stop)
 
     async def _consume(self, nc: Client, stop: asyncio.Event) -> None:
         await ensure_stream(nc.jetstream(), StreamSettings(replicas=self.settings.stream_replicas))

@@ -107,6 +107,56 @@ def test_canonical_json_is_sorted_compact_utf8() -> None:
     assert contract.msg_id("MA-09", 7) == "MA-09:7"
 
 
+def json_modules_canonical(document: dict[str, object]) -> bytes:
+    """Canonical JSON as defined: what Python's `json` writes, sorted and compact, in UTF-8."""
+    return json.dumps(
+        document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode()
+
+
+ANY_TEXT = st.text(st.characters(exclude_categories=()))  # lone surrogates included
+ANY_SCALAR = (
+    st.none() | st.booleans() | st.integers() | st.floats() | ANY_TEXT | st.sampled_from(MONTHS)
+)
+ANY_JSON = st.recursive(
+    ANY_SCALAR,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(ANY_TEXT, inner, max_size=3),
+    max_leaves=10,
+)
+
+
+def assert_canonical_as_json_writes_it(document: dict[str, object]) -> None:
+    try:
+        expected = json_modules_canonical(document)
+    except (ValueError, TypeError) as refused:  # NaN, infinities, unencodable text
+        with pytest.raises(type(refused)):
+            contract.canonical(document)
+    else:
+        assert contract.canonical(document) == expected
+
+
+@given(st.dictionaries(ANY_TEXT, ANY_JSON, max_size=8))
+def test_canonical_json_is_what_the_json_module_writes_byte_for_byte(
+    document: dict[str, object],
+) -> None:
+    assert_canonical_as_json_writes_it(document)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        *(1e-05, 5.5e-05, 1e-07, 2.5e-300, 1e-4, 1e16, 1e22, -0.0, 0.1),
+        *(2**64, -(2**63) - 1, 2**80, float("nan"), float("inf"), -float("inf")),
+        *("\ud800", "0.0000", "1e-3", "null"),
+    ],
+)
+def test_numbers_and_texts_the_fast_encoder_writes_differently_are_written_as_json_does(
+    value: object,
+) -> None:
+    assert_canonical_as_json_writes_it({"data": {"sum_c_after": value}, "subject": "x"})
+    assert_canonical_as_json_writes_it({"data": [value, {"1": value}], "seq": 1})
+
+
 @pytest.mark.parametrize(
     ("birth_year", "band"), [(2010, "<18"), (2002, "18-24"), (1992, "25-34"), (1960, "60+")]
 )
