@@ -51,7 +51,6 @@ import nats
 from nacl.signing import SigningKey
 from nats.aio.client import Client
 from nats.aio.msg import Msg
-from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import FetchTimeoutError
 from sqlalchemy import Engine, func, insert, select
 
@@ -74,7 +73,7 @@ from drais.vocabulary import (
 )
 from federation import contract, projections
 from federation.admission import RegionCard, admit
-from federation.consumer import Consumer, Verdict
+from federation.consumer import FETCH_SECONDS, Consumer, Verdict, durable_config
 from federation.service import Federation, open_federation
 from federation.store import national_log
 from federation.stream import StreamSettings, ensure_stream
@@ -104,7 +103,6 @@ REBUILD_PAGE = projections.PAGE
 PUBLISH_BATCH: int = inspect.signature(Forwarder).parameters["batch"].default
 OUTBOX_BATCH: int = inspect.signature(Outbox).parameters["batch"].default
 FETCH_BATCH: int = inspect.signature(Consumer).parameters["batch"].default
-FETCH_TIMEOUT = 0.5  # as `Consumer.run`
 WAIT_SECONDS = 300.0  # give up on a round that does not finish
 
 
@@ -145,17 +143,6 @@ def admit_node(federation: Federation, node: Node) -> None:
     admit(federation.engine, card_of(node))
 
 
-def consumer_config(durable: str) -> ConsumerConfig:
-    """The durable pull consumer the federation creates (`Consumer.subscription`)."""
-    return ConsumerConfig(
-        durable_name=durable,
-        ack_policy=AckPolicy.EXPLICIT,
-        deliver_policy=DeliverPolicy.ALL,
-        ack_wait=30,
-        max_ack_pending=20_000,
-    )
-
-
 def raw_subject(subject: str, round_no: int) -> str:
     """`drais.v1.…` as `rawNN.v1.…`: same length, in a stream of the baseline's own."""
     return f"raw{round_no:02d}{subject.removeprefix(contract.SUBJECT_PREFIX.split('.')[0])}"
@@ -168,14 +155,17 @@ async def raw_subscription(nc: Client, round_no: int) -> Any:
     settings = StreamSettings(name=f"RAW{round_no:02d}", subjects=(f"{prefix}.>",))
     await ensure_stream(js, settings)
     return await js.pull_subscribe(
-        f"{prefix}.>", durable="raw", stream=settings.name, config=consumer_config("raw")
+        f"{prefix}.>",
+        durable="raw",
+        stream=settings.name,
+        config=durable_config("raw", f"{prefix}.>"),
     )
 
 
 async def fetch(subscription: Any) -> list[Msg]:
-    """One fetch as the consumer does it; none when the expiry passed empty."""
+    """One nats-py fetch of the consumer's batch; none when the expiry passed empty."""
     try:
-        messages: list[Msg] = await subscription.fetch(FETCH_BATCH, timeout=FETCH_TIMEOUT)
+        messages: list[Msg] = await subscription.fetch(FETCH_BATCH, timeout=FETCH_SECONDS)
     except (FetchTimeoutError, TimeoutError):
         return []
     return messages
@@ -947,7 +937,7 @@ def lag(config: RunConfig) -> list[Result]:
         "transaction holding the event (stamped when `Consumer._judge_all` returns), both "
         "read on the system-wide monotonic clock (µs resolution, no polling). Baseline: the "
         "same schedule of raw `publish_async` of member-join messages from a child process "
-        f"through the same server, fetched ({FETCH_BATCH}, timeout {FETCH_TIMEOUT} s) and "
+        f"through the same server, fetched ({FETCH_BATCH}, timeout {FETCH_SECONDS} s) and "
         "acked here, from just before the publish to the batch's acks sent. "
         f"Target p99 < {LAG_TARGET_MS:g} ms (absolute): {verdict} (median of the "
         f"repetitions' p99: {each} ms)."

@@ -32,11 +32,12 @@ from nacl.signing import VerifyKey
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
-from nats.js.errors import FetchTimeoutError
+from nats.js.errors import NotFoundError
 from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 
 from drais.database import execute_many
 from federation import contract, projections
+from federation.pull import Puller
 from federation.store import dead_letters, national_log, regions
 from federation.stream import STREAM_NAME
 
@@ -45,6 +46,7 @@ log = logging.getLogger(__name__)
 DURABLE = "national"
 HOLD_SECONDS = 0.5  # how long a message after a gap waits before it is offered again
 RESEND_EVERY_SECONDS = 2.0
+FETCH_SECONDS = 0.5  # how long a fetch waits for a first message (and a stop, for a fetch)
 
 
 @dataclass(frozen=True)
@@ -306,6 +308,19 @@ class Counters:
     last_resend: dict[str, float] = field(default_factory=dict)
 
 
+def durable_config(name: str, subjects: str) -> ConsumerConfig:
+    """The national durable pull consumer's configuration (the benchmark's baseline copies it)."""
+    return ConsumerConfig(
+        name=name,
+        durable_name=name,
+        ack_policy=AckPolicy.EXPLICIT,
+        deliver_policy=DeliverPolicy.ALL,
+        ack_wait=30,
+        max_ack_pending=20_000,
+        filter_subject=subjects,
+    )
+
+
 class Consumer:
     """Pulls from the durable consumer in batches; one transaction per batch."""
 
@@ -323,31 +338,32 @@ class Consumer:
         self.clock = clock
         self.counters = Counters()
 
-    async def subscription(self) -> Any:
+    async def ensure_durable(self) -> None:
+        """The durable pull consumer, created if the stream does not have it yet."""
         js = self.nc.jetstream()
-        config = ConsumerConfig(
-            durable_name=DURABLE,
-            ack_policy=AckPolicy.EXPLICIT,
-            deliver_policy=DeliverPolicy.ALL,
-            ack_wait=30,
-            max_ack_pending=20_000,
-        )
-        return await js.pull_subscribe(
-            f"{contract.SUBJECT_PREFIX}.>", durable=DURABLE, stream=STREAM_NAME, config=config
-        )
+        try:
+            await js.consumer_info(STREAM_NAME, DURABLE)
+        except NotFoundError:
+            await js.add_consumer(
+                STREAM_NAME, durable_config(DURABLE, f"{contract.SUBJECT_PREFIX}.>")
+            )
 
     async def run(self, stop: asyncio.Event) -> None:
         """Fetch and handle until `stop`. Each batch is judged on this loop, which it holds
         meanwhile: run the consumer on a loop of its own (`Federation.consume` does)."""
-        subscription = await self.subscription()
-        while not stop.is_set():
-            if self.nc.is_closed:
-                raise ConnectionError("connection closed")
-            try:
-                messages: list[Msg] = await subscription.fetch(self.batch, timeout=0.5)
-            except (FetchTimeoutError, TimeoutError):
-                continue
-            await self.handle(messages)
+        await self.ensure_durable()
+        puller = Puller(self.nc, STREAM_NAME, DURABLE)
+        await puller.start()
+        try:
+            while not stop.is_set():
+                if self.nc.is_closed:
+                    raise ConnectionError("connection closed")
+                if messages := await puller.fetch(self.batch, timeout=FETCH_SECONDS):
+                    await self.handle(messages)
+            if last := await puller.drain(timeout=FETCH_SECONDS):
+                await self.handle(last)
+        finally:
+            await puller.stop()
 
     async def handle(self, messages: list[Msg]) -> None:
         verdicts = self._judge_all(messages)
