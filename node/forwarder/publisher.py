@@ -1,6 +1,6 @@
 """Sends the outbox to the national stream: pipelined, acknowledged, resumable.
 
-Messages go out with `publish_async` (many in flight, one round trip of latency per batch);
+Messages go out pipelined (many in flight, one round trip of latency per batch: `acks.py`);
 the forwarded position moves only once the stream acknowledged the whole batch. If NATS is
 down the node goes on recording, the outbox grows, and this loop retries with backoff; a batch
 that timed out is sent again whole (the stream drops repeats by `Nats-Msg-Id`). A heartbeat
@@ -20,10 +20,10 @@ from typing import Any
 import nats
 from nats.aio.client import Client
 from nats.aio.msg import Msg
-from nats.js import JetStreamContext
 
 from drais.link import Link
 from federation import contract
+from node.forwarder.acks import AckedPublisher
 from node.forwarder.outbox import Message, Outbox
 
 log = logging.getLogger(__name__)
@@ -99,7 +99,8 @@ class Forwarder:
         )
 
     async def _forward(self, nc: Client, stop: asyncio.Event) -> None:
-        js = nc.jetstream()
+        publisher = AckedPublisher(nc)
+        await publisher.start()
         await nc.subscribe(contract.resend_subject(self.region), cb=self._on_resend)
         self.forwarded_seq = (await asyncio.to_thread(self.outbox.status))["forwarded_seq"]
         self.link.up()
@@ -109,8 +110,8 @@ class Forwarder:
                 raise ConnectionError("connection closed")
             derived = await asyncio.to_thread(self.outbox.derive_batch)
             if self._resend_from is not None:
-                await self._resend(js)
-            sent = await self._send(js, derived or [])
+                await self._resend(publisher)
+            sent = await self._send(publisher, derived or [])
             if loop.time() - self._last_heartbeat >= self.heartbeat_seconds:
                 await self._heartbeat(nc)
                 self._last_heartbeat = loop.time()
@@ -120,25 +121,17 @@ class Forwarder:
                     await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
 
     async def _publish(
-        self, js: JetStreamContext, messages: list[Message], *, dedupe: bool = True
+        self, publisher: AckedPublisher, messages: list[Message], *, dedupe: bool = True
     ) -> None:
         """Publish and wait for every ack. A re-send goes without `Nats-Msg-Id`: the stream
         may still remember the id of a copy it lost (or of a forgery that used it), and the
         consumer drops repeats by (region, seq) anyway."""
-        futures = [
-            await js.publish_async(
-                m.subject, m.body, headers={"Nats-Msg-Id": m.msg_id} if dedupe else None
-            )
-            for m in messages
-        ]
-        try:
-            await asyncio.wait_for(asyncio.gather(*futures), self.ack_timeout)
-        except TimeoutError:
-            for future in futures:
-                future.cancel()
-            raise TimeoutError("the stream did not acknowledge in time") from None
+        await publisher.publish(
+            [(m.subject, m.body, m.msg_id if dedupe else None) for m in messages],
+            self.ack_timeout,
+        )
 
-    async def _send(self, js: JetStreamContext, derived: list[Message]) -> int:
+    async def _send(self, publisher: AckedPublisher, derived: list[Message]) -> int:
         """Publish what follows the forwarded position: the batch just derived when it is
         next (no need to read back what was just written), else what the outbox holds."""
         if derived and derived[0].seq == self.forwarded_seq + 1:
@@ -147,12 +140,12 @@ class Forwarder:
             messages = await asyncio.to_thread(self.outbox.after, self.forwarded_seq, self.batch)
         for first in range(0, len(messages), self.batch):
             chunk = messages[first : first + self.batch]
-            await self._publish(js, chunk)
+            await self._publish(publisher, chunk)
             await asyncio.to_thread(self.outbox.acknowledge, chunk[-1].seq, _now())
             self.forwarded_seq = chunk[-1].seq
         return len(messages)
 
-    async def _resend(self, js: JetStreamContext) -> None:
+    async def _resend(self, publisher: AckedPublisher) -> None:
         start, self._resend_from = (self._resend_from or 1), None
         forwarded = self.forwarded_seq
         log.info("forwarder %s: re-sending from seq %d", self.region, start)
@@ -163,7 +156,7 @@ class Forwarder:
             messages = [m for m in messages if m.seq <= forwarded]
             if not messages:
                 return
-            await self._publish(js, messages, dedupe=False)
+            await self._publish(publisher, messages, dedupe=False)
             after = messages[-1].seq
 
     async def _on_resend(self, msg: Msg) -> None:
