@@ -9,17 +9,18 @@ admissions (who may send, with which key) must survive: they are not in the stre
 
 from __future__ import annotations
 
+import contextlib
 import json
 from datetime import datetime
 from typing import Any
 
 from nats.aio.client import Client
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
-from nats.js.errors import FetchTimeoutError
 from sqlalchemy import Engine, delete, select, update
 
 from federation import contract, projections
 from federation.consumer import judge_all, region_of
+from federation.pull import Puller
 from federation.store import dead_letters, national_log, regions
 from federation.stream import STREAM_NAME
 
@@ -27,27 +28,35 @@ Stored = tuple[str, bytes, datetime]  # subject, body, when the stream received 
 
 
 async def stream_messages(nc: Client, batch: int = 1000) -> list[Stored]:
-    """Every message of the stream, read with an ephemeral consumer that leaves no trace."""
+    """Every message of the stream, read with an ephemeral consumer that leaves no trace,
+    pulled as the live consumer pulls (a message is what the stream delivered, whatever its
+    headers say)."""
     js = nc.jetstream()
     info = await js.stream_info(STREAM_NAME)
     total = info.state.messages
-    subscription = await js.pull_subscribe(
-        f"{contract.SUBJECT_PREFIX}.>",
-        stream=STREAM_NAME,
-        config=ConsumerConfig(
-            ack_policy=AckPolicy.NONE, deliver_policy=DeliverPolicy.ALL, inactive_threshold=30
+    consumer = await js.add_consumer(
+        STREAM_NAME,
+        ConsumerConfig(
+            ack_policy=AckPolicy.NONE,
+            deliver_policy=DeliverPolicy.ALL,
+            inactive_threshold=30,
+            filter_subject=f"{contract.SUBJECT_PREFIX}.>",
         ),
     )
+    assert consumer.name is not None  # the server names an ephemeral consumer
+    puller = Puller(nc, STREAM_NAME, consumer.name)
+    await puller.start()
     messages: list[Stored] = []
     try:
         while len(messages) < total:
-            try:
-                fetched = await subscription.fetch(min(batch, total - len(messages)), timeout=2)
-            except (FetchTimeoutError, TimeoutError):
+            fetched = await puller.fetch(min(batch, total - len(messages)), timeout=2)
+            if not fetched:
                 break
             messages += [(m.subject, m.data, m.metadata.timestamp) for m in fetched]
     finally:
-        await subscription.unsubscribe()
+        await puller.stop()
+        with contextlib.suppress(Exception):  # it goes after 30 s unused anyway
+            await js.delete_consumer(STREAM_NAME, consumer.name)
     return messages
 
 

@@ -12,9 +12,11 @@ from nats.aio.client import Client
 from nats.js import JetStreamContext
 
 from drais.nats_server import NatsServer
+from federation import contract
 from federation.consumer import durable_config
 from federation.pull import Puller, PullRefused
-from federation.stream import StreamSettings, ensure_stream
+from federation.replay import stream_messages
+from federation.stream import STREAM_NAME, StreamSettings, ensure_stream
 from tests.nats_fixtures import connect, nats_server
 
 __all__ = ["nats_server"]
@@ -119,3 +121,23 @@ async def test_a_deleted_consumer_ends_the_pull_with_a_refusal(pulled: Pulled) -
     await pulled.js.delete_consumer(pulled.stream, "pulled")
     with pytest.raises(PullRefused, match="409"):
         await asyncio.wait_for(fetching, 5.0)
+
+
+async def test_a_replay_reads_every_stored_message_whatever_its_headers(
+    nats_server: NatsServer,
+) -> None:
+    nc = await connect(nats_server)
+    try:
+        js = nc.jetstream()
+        await ensure_stream(js)
+        subject = f"{contract.SUBJECT_PREFIX}.MA-01.member.joined"
+        await js.publish(subject, b"forged status", headers={"Status": "404"})
+        await js.publish(subject, b"plain")
+        stored = await stream_messages(nc, batch=1)
+        assert [(subject_, body) for subject_, body, _ in stored] == [
+            (subject, b"forged status"),
+            (subject, b"plain"),
+        ]
+        assert (await js.stream_info(STREAM_NAME)).state.consumer_count == 0  # no trace left
+    finally:
+        await nc.close()
