@@ -46,7 +46,7 @@ log = logging.getLogger(__name__)
 DURABLE = "national"
 HOLD_SECONDS = 0.5  # how long a message after a gap waits before it is offered again
 RESEND_EVERY_SECONDS = 2.0
-FETCH_SECONDS = 0.5  # how long a fetch waits for a first message (and a stop, for a fetch)
+FETCH_SECONDS = 0.5  # how long a fetch waits for a first message
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,8 @@ class AckedPublisher:
     ) -> None:
         """Publish (subject, body, msg id) in order and return once the stream acknowledged
         each; PublishRefused on the first error, TimeoutError if not all came in time."""
+        if not messages:
+            return
         self._batch = f"{self.prefix}.{next(self._batches)}"
         self._left, self._refusal = len(messages), None
         self._acknowledged.clear()

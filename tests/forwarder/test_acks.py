@@ -53,6 +53,7 @@ async def publishing(nats_server: NatsServer) -> AsyncIterator[Publishing]:
 async def test_a_batch_returns_once_the_stream_stored_every_message(
     publishing: Publishing,
 ) -> None:
+    await publishing.publisher.publish([], timeout=0)  # nothing to wait for
     await publishing.publisher.publish(publishing.batch(0, 30), timeout=5)
     assert await publishing.stored() == 30
     await publishing.publisher.publish(publishing.batch(20, 15), timeout=5)  # ten repeats
