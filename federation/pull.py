@@ -27,8 +27,10 @@ from collections.abc import Callable
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
+from nats.js.api import Header, StatusCode
 
-NO_MESSAGES, REQUEST_TIMEOUT, IDLE_HEARTBEAT = "404", "408", "100"
+# Statuses that end a request normally: nothing more for now, or it expired.
+REQUEST_ENDED = (StatusCode.NO_MESSAGES, StatusCode.REQUEST_TIMEOUT)
 LAPSE_MARGIN = 0.5  # seconds past a request's expiry before it counts as lost
 SHORTEST_WAIT = 0.01  # seconds: a fetch with less left returns what it has
 
@@ -108,11 +110,11 @@ class Puller:
             self._buffer.append(msg)
             self._open -= 1
         else:
-            status = (msg.headers or {}).get("Status", "")
-            if status == IDLE_HEARTBEAT:
+            status = (msg.headers or {}).get(Header.STATUS, "")
+            if status == StatusCode.CONTROL_MESSAGE:  # an idle heartbeat
                 return
             self._open = 0
-            if status not in (NO_MESSAGES, REQUEST_TIMEOUT):
-                description = (msg.headers or {}).get("Description", "")
+            if status not in REQUEST_ENDED:
+                description = (msg.headers or {}).get(Header.DESCRIPTION, "")
                 self._refusal = f"pull request refused: {status} {description}".strip()
         self._changed.set()

@@ -22,8 +22,7 @@ from itertools import count
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
-
-MSG_ID = "Nats-Msg-Id"
+from nats.js.api import Header
 
 
 class PublishRefused(ConnectionError):
@@ -61,7 +60,7 @@ class AckedPublisher:
         self._left, self._refusal = len(messages), None
         self._acknowledged.clear()
         for subject, body, msg_id in messages:
-            headers = {MSG_ID: msg_id} if msg_id is not None else None
+            headers = {Header.MSG_ID.value: msg_id} if msg_id is not None else None
             await self.nc.publish(subject, body, reply=self._batch, headers=headers)
         try:
             await asyncio.wait_for(self._acknowledged.wait(), timeout)
@@ -76,7 +75,7 @@ class AckedPublisher:
         if msg.subject != self._batch:
             return
         if not msg.data:  # a status: nobody (no stream) took the subject
-            status = (msg.headers or {}).get("Status", "")
+            status = (msg.headers or {}).get(Header.STATUS, "")
             self._refusal = self._refusal or f"no stream took the message (status {status})"
         elif b'"error"' in msg.data and "error" in (answer := json.loads(msg.data)):
             self._refusal = self._refusal or f"the stream refused: {answer['error']}"

@@ -24,8 +24,11 @@ CIN_LIKE = re.compile(r"[A-Z]{1,2}\d{3,6}")
 PHONE_LIKE = re.compile(r"(?:(?:\+|00)212|0)[\s.-]*[5-7](?:[\s.-]*\d){8}")
 HEX_TOKEN = re.compile(r"^[0-9a-f]{32,128}$")
 
-letters = st.text(alphabet="abcdefghijklmnopqrstuvwxyzéèçàABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=4)
-words = st.lists(letters, min_size=2, max_size=4).map(" ".join)  # free text, never one token
+letters = st.text(
+    alphabet="abcdefghijklmnopqrstuvwxyzéèçàABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=4, max_size=16
+)
+# Free text, never one token, within the shortest limit it meets (80 characters).
+words = st.lists(letters, min_size=2, max_size=4).map(" ".join)
 cins = st.from_regex(r"[A-Z]{1,2}[0-9]{3,6}", fullmatch=True)
 phones = st.from_regex(r"\+2126[0-9]{8}", fullmatch=True)
 emails = st.builds("{}@{}.ma".format, letters, letters)
